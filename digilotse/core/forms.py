@@ -1,0 +1,63 @@
+"""Form rendering in the KERN UX design system, with accessible error messages next to fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+_INPUT_CLASSES = {
+    "select": "kern-form-input__select",
+    "selectmultiple": "kern-form-input__select",
+    "checkbox": "kern-form-check__checkbox",
+    "checkboxselectmultiple": "kern-form-check__checkbox",
+    "radioselect": "kern-form-check__radio",
+}
+
+
+class KernFormRenderer(TemplatesSetting):
+    form_template_name = "forms/kern_form.html"
+    field_template_name = "forms/kern_field.html"
+
+
+class KernFormMixin:
+    """Adds KERN classes to widgets and marks invalid fields for assistive technology."""
+
+    fields: dict[str, forms.Field]
+    errors: Any
+    auto_id: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():
+            widget_type = (
+                type(field.widget).__name__.lower().removesuffix("input").removesuffix("widget")
+            )
+            css = _INPUT_CLASSES.get(widget_type, "kern-form-input__input")
+            existing = field.widget.attrs.get("class", "")
+            field.widget.attrs["class"] = f"{existing} {css}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                auto_id = self[name].auto_id  # type: ignore[index]
+                described = [f"{auto_id}_error"]
+                if self.fields[name].help_text:
+                    described.append(f"{auto_id}_helptext")
+                attrs["aria-describedby"] = " ".join(described)
+                base = attrs.get("class", "")
+                if "--error" not in base:
+                    first = base.split()[-1] if base else "kern-form-input__input"
+                    attrs["class"] = f"{base} {first}--error"
+
+
+class KernForm(KernFormMixin, forms.Form):
+    pass
+
+
+class KernModelForm(KernFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    pass

@@ -1,0 +1,87 @@
+"""Named permission predicates (django-rules). Roles are per municipality (Membership).
+
+Each predicate receives the user and an object that is either a Municipality or belongs to one
+(has `.municipality`). Views declare the rule they need; tests check every role against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from .models import Membership, Municipality, Role
+
+
+def municipality_of(obj: Any) -> Municipality | None:
+    if isinstance(obj, Municipality):
+        return obj
+    return getattr(obj, "municipality", None)
+
+
+def role_in(user: Any, municipality: Municipality | None) -> str | None:
+    """The user's role in the municipality, cached on the user object for the request."""
+    if municipality is None or not getattr(user, "is_authenticated", False):
+        return None
+    cache: dict[int, str | None] = user.__dict__.setdefault("_digilotse_roles", {})
+    if municipality.pk not in cache:
+        cache[municipality.pk] = (
+            Membership.objects.filter(user=user, municipality=municipality)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return cache[municipality.pk]
+
+
+def _has_role(*roles: str) -> Any:
+    @rules.predicate
+    def predicate(user: Any, obj: Any = None) -> bool:
+        return role_in(user, municipality_of(obj)) in roles
+
+    return predicate
+
+
+is_member = _has_role(*Role.values)
+is_cdo = _has_role(Role.CDO)
+is_it_lead = _has_role(Role.IT_LEAD)
+is_project_manager = _has_role(Role.PROJECT_MANAGER)
+
+
+@rules.predicate
+def manages_project(user: Any, project: Any) -> bool:
+    """The user is the project's named manager, or a project manager of its submitting unit."""
+    if project is None or not hasattr(project, "project_manager_id"):
+        return False
+    if project.project_manager_id == user.pk:
+        return True
+    return Membership.objects.filter(
+        user=user,
+        municipality_id=project.municipality_id,
+        role=Role.PROJECT_MANAGER,
+        org_unit_id=project.org_unit_id,
+    ).exists()
+
+
+# Municipality level
+rules.add_perm("core.view_municipality", is_member)
+rules.add_perm("core.manage_municipality", is_cdo)
+rules.add_perm("core.manage_members", is_cdo)
+rules.add_perm("core.view_audit", is_cdo)
+
+# Strategy
+rules.add_perm("strategy.view_strategy", is_member)
+rules.add_perm("strategy.change_strategy", is_cdo)
+
+# Projects (object = municipality for list/create/import, project for the rest)
+rules.add_perm("projects.view_project", is_member)
+rules.add_perm("projects.add_project", is_cdo | is_it_lead | is_project_manager)
+rules.add_perm(
+    "projects.change_project", is_cdo | is_it_lead | (is_project_manager & manages_project)
+)
+rules.add_perm(
+    "projects.submit_project", is_cdo | is_it_lead | (is_project_manager & manages_project)
+)
+rules.add_perm("projects.decide_project", is_cdo)
+rules.add_perm("projects.delete_project", is_cdo)
+rules.add_perm("projects.import_project", is_cdo)
+rules.add_perm("projects.export_project", is_member)
