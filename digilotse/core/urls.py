@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_municipality
 
 app_name = "core"
 
@@ -17,5 +17,5 @@ urlpatterns = [
     path("personen/<int:pk>/bearbeiten/", views.member_edit, name="member_edit"),
     path("personen/<int:pk>/entfernen/", views.member_remove, name="member_remove"),
     path("protokoll/", views.audit_list, name="audit"),
-    path("einstellungen/", views.municipality_settings, name="settings"),
+    path("einstellungen/", views_municipality.municipality_settings, name="settings"),
 ]

@@ -51,5 +51,3 @@ def audit_list(request: HttpRequest, *args: object, **kwargs: object) -> HttpRes
     raise Http404
 
 
-def municipality_settings(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404

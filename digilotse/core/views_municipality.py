@@ -9,3 +9,7 @@ def municipality_create(request: HttpRequest, *args: object, **kwargs: object) -
 
 def gemeinde_search(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     raise Http404
+
+
+def municipality_settings(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    raise Http404
