@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 _INPUT_CLASSES = {
@@ -51,8 +52,10 @@ class KernFormMixin:
                 attrs["aria-describedby"] = " ".join(described)
                 base = attrs.get("class", "")
                 if "--error" not in base:
-                    first = base.split()[-1] if base else "kern-form-input__input"
-                    attrs["class"] = f"{base} {first}--error"
+                    kern = [c for c in base.split() if c.startswith("kern-form")] or [
+                        "kern-form-input__input"
+                    ]
+                    attrs["class"] = f"{base} {kern[0]}--error"
 
 
 class KernForm(KernFormMixin, forms.Form):
@@ -61,3 +64,31 @@ class KernForm(KernFormMixin, forms.Form):
 
 class KernModelForm(KernFormMixin, forms.ModelForm):  # type: ignore[type-arg]
     pass
+
+
+def parse_german_decimal(value: str) -> str:
+    """Accept „120.000,50“, „120000,5“ and „120000.5“: German users type all three."""
+    text = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    return text
+
+
+class GermanDecimalField(forms.DecimalField):
+    """A decimal input that understands German thousands and decimal separators."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = parse_german_decimal(value)
+        return super().to_python(value)
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to the field where one is named."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -1,51 +1,178 @@
-"""Strategy views (placeholder)."""
+"""Strategy pages: overview, and create/edit/delete for the strategy, fields, goals and KPIs."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from __future__ import annotations
 
+from typing import Any
 
-def overview(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from digilotse.core.tenancy import tenant_get, tenant_view
+from digilotse.projects.models import GoalContribution
 
-def strategy_edit(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
-
-
-def field_create(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
-
-
-def field_edit(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
-
-
-def field_delete(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+from . import services
+from .forms import ActionFieldForm, GoalForm, KpiForm, StrategyForm, TenantModelForm
+from .models import ActionField, Goal, Kpi, Strategy
+from .selectors import action_field_list, strategy_current
 
 
-def goal_create(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+@tenant_view("strategy.view_strategy")
+def overview(request: HttpRequest) -> HttpResponse:
+    municipality = request.municipality  # type: ignore[attr-defined]
+    strategy = strategy_current(municipality=municipality)
+    fields = action_field_list(municipality=municipality, strategy=strategy)
+    return render(request, "strategy/overview.html", {"strategy": strategy, "fields": fields})
 
 
-def goal_detail(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _edit(
+    request: HttpRequest,
+    form_class: type[TenantModelForm],
+    instance: Model | None,
+    *,
+    title: str,
+    initial: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    create: Any = None,
+) -> HttpResponse:
+    """Shared create/update flow: validate the form, call the audited service, redirect."""
+    municipality = request.municipality  # type: ignore[attr-defined]
+    form = form_class(
+        request.POST or None, instance=instance, municipality=municipality, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if instance is None:
+                obj = (create or services.strategy_element_create)(
+                    actor=request.user,
+                    municipality=municipality,
+                    **({} if create else {"model": form_class.Meta.model}),  # type: ignore[attr-defined]
+                    **(extra or {}),
+                    **form.values(),
+                )
+            else:
+                obj = services.strategy_element_update(
+                    actor=request.user, obj=instance, **form.values()
+                )  # type: ignore[arg-type,type-var]
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("„%(name)s“ wurde gespeichert.") % {"name": obj})
+            return redirect("strategy:overview", municipality.slug)
+    return render(request, "strategy/form.html", {"form": form, "title": title, "object": instance})
 
 
-def goal_edit(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+@tenant_view("strategy.change_strategy")
+def strategy_edit(request: HttpRequest) -> HttpResponse:
+    strategy = strategy_current(municipality=request.municipality)  # type: ignore[attr-defined]
+    if strategy is None:
+        return _edit(
+            request,
+            StrategyForm,
+            None,
+            title=_("Strategie anlegen"),
+            create=services.strategy_create_with_defaults,
+        )
+    return _edit(request, StrategyForm, strategy, title=_("Strategie bearbeiten"))
 
 
-def goal_delete(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _require_strategy(request: HttpRequest) -> Strategy | None:
+    strategy = strategy_current(municipality=request.municipality)  # type: ignore[attr-defined]
+    if strategy is None:
+        messages.info(request, _("Legen Sie zuerst eine Strategie an."))
+    return strategy
 
 
-def kpi_create(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+@tenant_view("strategy.change_strategy")
+def field_create(request: HttpRequest) -> HttpResponse:
+    strategy = _require_strategy(request)
+    if strategy is None:
+        return redirect("strategy:edit", request.municipality.slug)  # type: ignore[attr-defined]
+    return _edit(
+        request,
+        ActionFieldForm,
+        None,
+        title=_("Handlungsfeld anlegen"),
+        extra={"strategy": strategy},
+    )
 
 
-def kpi_edit(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+@tenant_view("strategy.change_strategy")
+def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    field = tenant_get(request, ActionField, pk=pk)
+    return _edit(request, ActionFieldForm, field, title=_("Handlungsfeld bearbeiten"))
 
 
-def kpi_delete(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+@tenant_view("strategy.change_strategy")
+def goal_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    field_id = request.GET.get("feld", "")
+    if field_id.isdigit():
+        initial["action_field"] = tenant_get(request, ActionField, pk=int(field_id))
+    return _edit(request, GoalForm, None, title=_("Ziel anlegen"), initial=initial)
+
+
+@tenant_view("strategy.view_strategy")
+def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = tenant_get(request, Goal.objects.select_related("action_field"), pk=pk)
+    contributions = (
+        GoalContribution.objects.filter(goal=goal, project__municipality=request.municipality)  # type: ignore[attr-defined]
+        .select_related("project")
+        .order_by("-level", "project__key")
+    )
+    return render(
+        request,
+        "strategy/goal_detail.html",
+        {"goal": goal, "kpis": goal.kpis.order_by("name"), "contributions": contributions},
+    )
+
+
+@tenant_view("strategy.change_strategy")
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, GoalForm, tenant_get(request, Goal, pk=pk), title=_("Ziel bearbeiten"))
+
+
+@tenant_view("strategy.change_strategy")
+def kpi_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    goal_id = request.GET.get("ziel", "")
+    if goal_id.isdigit():
+        initial["goal"] = tenant_get(request, Goal, pk=int(goal_id))
+    return _edit(request, KpiForm, None, title=_("Kennzahl anlegen"), initial=initial)
+
+
+@tenant_view("strategy.change_strategy")
+def kpi_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, KpiForm, tenant_get(request, Kpi, pk=pk), title=_("Kennzahl bearbeiten"))
+
+
+def _delete(request: HttpRequest, obj: ActionField | Goal | Kpi) -> HttpResponse:
+    try:
+        services.strategy_element_delete(actor=request.user, obj=obj)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("„%(name)s“ wurde gelöscht.") % {"name": obj})
+    return redirect("strategy:overview", request.municipality.slug)  # type: ignore[attr-defined]
+
+
+@require_POST
+@tenant_view("strategy.change_strategy")
+def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _delete(request, tenant_get(request, ActionField, pk=pk))
+
+
+@require_POST
+@tenant_view("strategy.change_strategy")
+def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _delete(request, tenant_get(request, Goal, pk=pk))
+
+
+@require_POST
+@tenant_view("strategy.change_strategy")
+def kpi_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _delete(request, tenant_get(request, Kpi, pk=pk))
