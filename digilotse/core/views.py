@@ -17,6 +17,7 @@ from digilotse.strategy.selectors import action_field_list, strategy_current
 
 from . import selectors, services
 from .forms import KernForm, KernModelForm, add_service_errors
+from .invitations import send_invitation
 from .models import AuditAction, Membership, OrgUnit, Role
 from .tenancy import tenant_get, tenant_view
 
@@ -177,7 +178,12 @@ def member_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             if not membership.user.has_usable_password():
-                _send_invitation(request, membership.user.email)
+                send_invitation(
+                    request=request,
+                    user=membership.user,
+                    municipality=municipality,
+                    role_label=membership.get_role_display(),
+                )
             messages.success(
                 request,
                 _("%(user)s hat jetzt die Rolle „%(role)s“.")
@@ -185,15 +191,6 @@ def member_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("core:members", municipality.slug)
     return render(request, "core/member_form.html", {"form": form, "membership": None})
-
-
-def _send_invitation(request: HttpRequest, email: str) -> None:
-    """New accounts set their own password through the password-reset link."""
-    from django.contrib.auth.forms import PasswordResetForm
-
-    reset = PasswordResetForm({"email": email})
-    if reset.is_valid():
-        reset.save(request=request, use_https=request.is_secure(), from_email=None)
 
 
 @tenant_view("core.manage_members")
