@@ -30,7 +30,7 @@ class KernFormMixin:
     auto_id: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget_type = (
                 type(field.widget).__name__.lower().removesuffix("input").removesuffix("widget")
@@ -62,7 +62,7 @@ class KernForm(KernFormMixin, forms.Form):
     pass
 
 
-class KernModelForm(KernFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class KernModelForm(KernFormMixin, forms.ModelForm):
     pass
 
 

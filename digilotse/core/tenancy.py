@@ -18,7 +18,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from .models import Membership, Municipality
+from .models import Membership, Municipality, User
 
 M = TypeVar("M", bound=Model)
 
@@ -28,6 +28,7 @@ class TenantRequest(HttpRequest):
 
     municipality: Municipality
     membership: Membership
+    user: User  # tenant views are login-protected
 
 
 def membership_for(user: Any, slug: str) -> Membership | None:

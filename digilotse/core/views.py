@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,23 +20,23 @@ from digilotse.strategy.selectors import action_field_list, strategy_current
 from . import selectors, services
 from .forms import KernForm, KernModelForm, add_service_errors
 from .invitations import send_invitation
-from .models import AuditAction, Membership, OrgUnit, Role
-from .tenancy import tenant_get, tenant_view
+from .models import AuditAction, Membership, Municipality, OrgUnit, Role
+from .tenancy import TenantRequest, tenant_get, tenant_view
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Signed-in people go to their municipality; with several, they choose."""
     if not request.user.is_authenticated:
         return redirect("login")
-    memberships = list(selectors.membership_list_for_user(user=request.user))  # type: ignore[arg-type]
+    memberships = list(selectors.membership_list_for_user(user=request.user))
     if len(memberships) == 1:
         return redirect("cockpit", memberships[0].municipality.slug)
     return render(request, "core/home.html", {"memberships": memberships})
 
 
 @tenant_view("core.view_municipality")
-def cockpit(request: HttpRequest) -> HttpResponse:
-    municipality = request.municipality  # type: ignore[attr-defined]
+def cockpit(request: TenantRequest) -> HttpResponse:
+    municipality = request.municipality
     strategy = strategy_current(municipality=municipality)
     fields = action_field_list(municipality=municipality, strategy=strategy)
     goal_count = sum(len(f.goals.all()) for f in fields)
@@ -66,18 +68,18 @@ class OrgUnitForm(KernModelForm):
         }
 
     def __init__(self, *args: object, municipality: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.instance.municipality = municipality  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.instance.municipality = municipality
 
 
 @tenant_view("core.view_municipality")
-def orgunit_list(request: HttpRequest) -> HttpResponse:
-    units = selectors.orgunit_list(municipality=request.municipality)  # type: ignore[attr-defined]
+def orgunit_list(request: TenantRequest) -> HttpResponse:
+    units = selectors.orgunit_list(municipality=request.municipality)
     return render(request, "core/orgunit_list.html", {"units": units})
 
 
 @tenant_view("core.view_municipality")
-def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def orgunit_detail(request: TenantRequest, pk: int) -> HttpResponse:
     unit = tenant_get(request, OrgUnit, pk=pk)
     projects = unit.projects.order_by("key")
     members = unit.members.select_related("user")
@@ -88,8 +90,8 @@ def orgunit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save_orgunit(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
-    municipality = request.municipality  # type: ignore[attr-defined]
+def _save_orgunit(request: TenantRequest, unit: OrgUnit | None) -> HttpResponse:
+    municipality = request.municipality
     form = OrgUnitForm(request.POST or None, instance=unit, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         values = {k: form.cleaned_data[k] for k in OrgUnitForm.Meta.fields}
@@ -97,9 +99,9 @@ def _save_orgunit(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
             if unit is None:
                 unit = services.orgunit_create(
                     actor=request.user, municipality=municipality, **values
-                )  # type: ignore[arg-type]
+                )
             else:
-                unit = services.orgunit_update(actor=request.user, unit=unit, **values)  # type: ignore[arg-type]
+                unit = services.orgunit_update(actor=request.user, unit=unit, **values)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -109,26 +111,26 @@ def _save_orgunit(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
 
 
 @tenant_view("core.manage_municipality")
-def orgunit_create(request: HttpRequest) -> HttpResponse:
+def orgunit_create(request: TenantRequest) -> HttpResponse:
     return _save_orgunit(request, None)
 
 
 @tenant_view("core.manage_municipality")
-def orgunit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def orgunit_edit(request: TenantRequest, pk: int) -> HttpResponse:
     return _save_orgunit(request, tenant_get(request, OrgUnit, pk=pk))
 
 
 @require_POST
 @tenant_view("core.manage_municipality")
-def orgunit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def orgunit_delete(request: TenantRequest, pk: int) -> HttpResponse:
     unit = tenant_get(request, OrgUnit, pk=pk)
     try:
-        services.orgunit_delete(actor=request.user, unit=unit)  # type: ignore[arg-type]
+        services.orgunit_delete(actor=request.user, unit=unit)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("„%(name)s“ wurde gelöscht.") % {"name": unit.name})
-    return redirect("core:orgunits", request.municipality.slug)  # type: ignore[attr-defined]
+    return redirect("core:orgunits", request.municipality.slug)
 
 
 # --- People and roles ---------------------------------------------------------------------
@@ -143,9 +145,11 @@ class MemberAddForm(KernForm):
         label=gettext_lazy("Organisationseinheit"), queryset=OrgUnit.objects.none(), required=False
     )
 
-    def __init__(self, *args: object, municipality: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["org_unit"].queryset = OrgUnit.objects.filter(municipality=municipality)  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["org_unit"]).queryset = OrgUnit.objects.filter(
+            municipality=municipality
+        )
 
 
 class MemberEditForm(KernForm):
@@ -154,26 +158,28 @@ class MemberEditForm(KernForm):
         label=gettext_lazy("Organisationseinheit"), queryset=OrgUnit.objects.none(), required=False
     )
 
-    def __init__(self, *args: object, municipality: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["org_unit"].queryset = OrgUnit.objects.filter(municipality=municipality)  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["org_unit"]).queryset = OrgUnit.objects.filter(
+            municipality=municipality
+        )
 
 
 @tenant_view("core.manage_members")
-def member_list(request: HttpRequest) -> HttpResponse:
-    members = selectors.member_list(municipality=request.municipality)  # type: ignore[attr-defined]
+def member_list(request: TenantRequest) -> HttpResponse:
+    members = selectors.member_list(municipality=request.municipality)
     return render(request, "core/member_list.html", {"members": members, "roles": Role})
 
 
 @tenant_view("core.manage_members")
-def member_create(request: HttpRequest) -> HttpResponse:
-    municipality = request.municipality  # type: ignore[attr-defined]
+def member_create(request: TenantRequest) -> HttpResponse:
+    municipality = request.municipality
     form = MemberAddForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.membership_add(
                 actor=request.user, municipality=municipality, **form.cleaned_data
-            )  # type: ignore[arg-type]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -194,8 +200,8 @@ def member_create(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view("core.manage_members")
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    municipality = request.municipality  # type: ignore[attr-defined]
+def member_edit(request: TenantRequest, pk: int) -> HttpResponse:
+    municipality = request.municipality
     membership = tenant_get(request, Membership.objects.select_related("user"), pk=pk)
     form = MemberEditForm(
         request.POST or None,
@@ -206,7 +212,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.membership_update(
                 actor=request.user, membership=membership, **form.cleaned_data
-            )  # type: ignore[arg-type]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -219,10 +225,10 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @tenant_view("core.manage_members")
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def member_remove(request: TenantRequest, pk: int) -> HttpResponse:
     membership = tenant_get(request, Membership.objects.select_related("user"), pk=pk)
     try:
-        services.membership_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        services.membership_remove(actor=request.user, membership=membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -230,7 +236,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("%(user)s hat keinen Zugang mehr zu dieser Kommune.") % {"user": membership.user},
         )
-    return redirect("core:members", request.municipality.slug)  # type: ignore[attr-defined]
+    return redirect("core:members", request.municipality.slug)
 
 
 # --- Audit log ----------------------------------------------------------------------------
@@ -262,10 +268,10 @@ class AuditFilterForm(KernForm):
 
 
 @tenant_view("core.view_audit")
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: TenantRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    entries = selectors.audit_list(municipality=request.municipality, **filters)  # type: ignore[attr-defined]
+    entries = selectors.audit_list(municipality=request.municipality, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)

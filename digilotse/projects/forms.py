@@ -95,7 +95,7 @@ class ProjectForm(KernModelForm):
                 coerce=int,
                 initial=current.get(goal.pk, 0),
                 required=False,
-                empty_value=0,
+                empty_value=None,
                 widget=forms.Select(attrs={"class": "kern-form-input__select"}),
             )
 
@@ -136,7 +136,7 @@ class ProjectForm(KernModelForm):
         return [(y, [self[f"y{y}_{part}"] for part, _label in YEAR_PARTS]) for y in self.years]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("mandatory") and not (data.get("mandatory_reason") or "").strip():
             self.add_error(
                 "mandatory_reason",

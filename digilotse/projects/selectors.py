@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -120,7 +121,7 @@ class YearTotals:
         return self.one_off + self.running
 
 
-def budget_by_year(*, municipality: Municipality, statuses: list[str]) -> list[YearTotals]:
+def budget_by_year(*, municipality: Municipality, statuses: Sequence[str]) -> list[YearTotals]:
     rows = (
         ProjectYear.objects.filter(project__municipality=municipality, project__status__in=statuses)
         .values("year")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from digilotse.core.forms import add_service_errors
-from digilotse.core.tenancy import require, tenant_get, tenant_view
+from digilotse.core.tenancy import TenantRequest, require, tenant_get, tenant_view
 
 from . import services
 from .forms import ProjectFilterForm, ProjectForm, TransitionForm
@@ -24,11 +24,11 @@ PAGE_SIZE = 50
 
 
 @tenant_view("projects.view_project")
-def project_list(request: HttpRequest) -> HttpResponse:
-    municipality = request.municipality  # type: ignore[attr-defined]
+def project_list(request: TenantRequest) -> HttpResponse:
+    municipality = request.municipality
     form = ProjectFilterForm(request.GET or None, municipality=municipality)
     data = form.cleaned_data if form.is_valid() else {}
-    sort = data.get("sort") if data.get("sort") in SORTS else "key"
+    sort = str(data.get("sort")) if data.get("sort") in SORTS else "key"
     filters = ProjectFilter(
         q=data.get("q") or "",
         status=data.get("status") or "",
@@ -37,7 +37,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         source=data.get("source") or "",
         lighthouse=request.GET.get("leuchtturm") == "1",
         mandatory=request.GET.get("pflicht") == "1",
-        sort=sort,  # type: ignore[arg-type]
+        sort=sort,
     )
     projects = select_projects(municipality=municipality, filters=filters)
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("seite"))
@@ -56,14 +56,14 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view("projects.view_project")
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: TenantRequest, pk: int) -> HttpResponse:
     return _render_detail(request, pk)
 
 
 def _render_detail(
-    request: HttpRequest, pk: int, transition_form: TransitionForm | None = None
+    request: TenantRequest, pk: int, transition_form: TransitionForm | None = None
 ) -> HttpResponse:
-    municipality = request.municipality  # type: ignore[attr-defined]
+    municipality = request.municipality
     try:
         project = project_get(municipality=municipality, pk=pk)
     except Project.DoesNotExist:
@@ -83,21 +83,21 @@ def _render_detail(
     )
 
 
-def _save(request: HttpRequest, project: Project | None) -> HttpResponse:
-    municipality = request.municipality  # type: ignore[attr-defined]
+def _save(request: TenantRequest, project: Project | None) -> HttpResponse:
+    municipality = request.municipality
     form = ProjectForm(request.POST or None, instance=project, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         try:
             if project is None:
                 project = services.project_create(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     municipality=municipality,
                     data=form.to_data(),
                 )
             else:
                 project = services.project_update(
                     actor=request.user, project=project, data=form.to_data()
-                )  # type: ignore[arg-type]
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -114,12 +114,12 @@ def _save(request: HttpRequest, project: Project | None) -> HttpResponse:
 
 
 @tenant_view("projects.add_project")
-def project_create_view(request: HttpRequest) -> HttpResponse:
+def project_create_view(request: TenantRequest) -> HttpResponse:
     return _save(request, None)
 
 
 @tenant_view("projects.view_project")
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: TenantRequest, pk: int) -> HttpResponse:
     project = tenant_get(request, Project, pk=pk)
     require(request, "projects.change_project", project)
     return _save(request, project)
@@ -127,7 +127,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @tenant_view("projects.view_project")
-def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+def project_transition_view(request: TenantRequest, pk: int) -> HttpResponse:
     project = tenant_get(request, Project, pk=pk)
     form = TransitionForm(request.POST, project=project, user=request.user)
     requested = get_transition(project.status, request.POST.get("to_status", ""))
@@ -137,7 +137,7 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, pk, form)
     try:
         services.project_transition(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             project=project,
             to_status=form.cleaned_data["to_status"],
             reason=form.cleaned_data["reason"],
@@ -149,17 +149,17 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("Status ist jetzt „%(status)s“.") % {"status": project.get_status_display()}
     )
-    return redirect("projects:detail", request.municipality.slug, project.pk)  # type: ignore[attr-defined]
+    return redirect("projects:detail", request.municipality.slug, project.pk)
 
 
 @require_POST
 @tenant_view("projects.delete_project")
-def project_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def project_delete_view(request: TenantRequest, pk: int) -> HttpResponse:
     project = tenant_get(request, Project, pk=pk)
     try:
-        services.project_delete(actor=request.user, project=project)  # type: ignore[arg-type]
+        services.project_delete(actor=request.user, project=project)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("projects:detail", request.municipality.slug, project.pk)  # type: ignore[attr-defined]
+        return redirect("projects:detail", request.municipality.slug, project.pk)
     messages.success(request, _("Projekt „%(title)s“ wurde gelöscht.") % {"title": project.title})
-    return redirect("projects:list", request.municipality.slug)  # type: ignore[attr-defined]
+    return redirect("projects:list", request.municipality.slug)

@@ -37,7 +37,7 @@ class StrategyForm(TenantModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error(
@@ -88,7 +88,7 @@ class KpiForm(TenantModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         baseline, target, direction = (
             data.get("baseline"),
             data.get("target"),

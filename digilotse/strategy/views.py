@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from digilotse.core.tenancy import tenant_get, tenant_view
+from digilotse.core.tenancy import TenantRequest, tenant_get, tenant_view
 from digilotse.projects.models import GoalContribution
 
 from . import services
@@ -22,15 +22,15 @@ from .selectors import action_field_list, strategy_current
 
 
 @tenant_view("strategy.view_strategy")
-def overview(request: HttpRequest) -> HttpResponse:
-    municipality = request.municipality  # type: ignore[attr-defined]
+def overview(request: TenantRequest) -> HttpResponse:
+    municipality = request.municipality
     strategy = strategy_current(municipality=municipality)
     fields = action_field_list(municipality=municipality, strategy=strategy)
     return render(request, "strategy/overview.html", {"strategy": strategy, "fields": fields})
 
 
 def _edit(
-    request: HttpRequest,
+    request: TenantRequest,
     form_class: type[TenantModelForm],
     instance: Model | None,
     *,
@@ -40,7 +40,7 @@ def _edit(
     create: Any = None,
 ) -> HttpResponse:
     """Shared create/update flow: validate the form, call the audited service, redirect."""
-    municipality = request.municipality  # type: ignore[attr-defined]
+    municipality = request.municipality
     form = form_class(
         request.POST or None, instance=instance, municipality=municipality, initial=initial
     )
@@ -50,14 +50,14 @@ def _edit(
                 obj = (create or services.strategy_element_create)(
                     actor=request.user,
                     municipality=municipality,
-                    **({} if create else {"model": form_class.Meta.model}),  # type: ignore[attr-defined]
+                    **({} if create else {"model": form_class._meta.model}),
                     **(extra or {}),
                     **form.values(),
                 )
             else:
                 obj = services.strategy_element_update(
-                    actor=request.user, obj=instance, **form.values()
-                )  # type: ignore[arg-type,type-var]
+                    actor=request.user, obj=cast(Any, instance), **form.values()
+                )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -67,8 +67,8 @@ def _edit(
 
 
 @tenant_view("strategy.change_strategy")
-def strategy_edit(request: HttpRequest) -> HttpResponse:
-    strategy = strategy_current(municipality=request.municipality)  # type: ignore[attr-defined]
+def strategy_edit(request: TenantRequest) -> HttpResponse:
+    strategy = strategy_current(municipality=request.municipality)
     if strategy is None:
         return _edit(
             request,
@@ -80,18 +80,18 @@ def strategy_edit(request: HttpRequest) -> HttpResponse:
     return _edit(request, StrategyForm, strategy, title=_("Strategie bearbeiten"))
 
 
-def _require_strategy(request: HttpRequest) -> Strategy | None:
-    strategy = strategy_current(municipality=request.municipality)  # type: ignore[attr-defined]
+def _require_strategy(request: TenantRequest) -> Strategy | None:
+    strategy = strategy_current(municipality=request.municipality)
     if strategy is None:
         messages.info(request, _("Legen Sie zuerst eine Strategie an."))
     return strategy
 
 
 @tenant_view("strategy.change_strategy")
-def field_create(request: HttpRequest) -> HttpResponse:
+def field_create(request: TenantRequest) -> HttpResponse:
     strategy = _require_strategy(request)
     if strategy is None:
-        return redirect("strategy:edit", request.municipality.slug)  # type: ignore[attr-defined]
+        return redirect("strategy:edit", request.municipality.slug)
     return _edit(
         request,
         ActionFieldForm,
@@ -102,13 +102,13 @@ def field_create(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view("strategy.change_strategy")
-def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def field_edit(request: TenantRequest, pk: int) -> HttpResponse:
     field = tenant_get(request, ActionField, pk=pk)
     return _edit(request, ActionFieldForm, field, title=_("Handlungsfeld bearbeiten"))
 
 
 @tenant_view("strategy.change_strategy")
-def goal_create(request: HttpRequest) -> HttpResponse:
+def goal_create(request: TenantRequest) -> HttpResponse:
     initial = {}
     field_id = request.GET.get("feld", "")
     if field_id.isdigit():
@@ -117,10 +117,10 @@ def goal_create(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view("strategy.view_strategy")
-def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_detail(request: TenantRequest, pk: int) -> HttpResponse:
     goal = tenant_get(request, Goal.objects.select_related("action_field"), pk=pk)
     contributions = (
-        GoalContribution.objects.filter(goal=goal, project__municipality=request.municipality)  # type: ignore[attr-defined]
+        GoalContribution.objects.filter(goal=goal, project__municipality=request.municipality)
         .select_related("project")
         .order_by("-level", "project__key")
     )
@@ -132,12 +132,12 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view("strategy.change_strategy")
-def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_edit(request: TenantRequest, pk: int) -> HttpResponse:
     return _edit(request, GoalForm, tenant_get(request, Goal, pk=pk), title=_("Ziel bearbeiten"))
 
 
 @tenant_view("strategy.change_strategy")
-def kpi_create(request: HttpRequest) -> HttpResponse:
+def kpi_create(request: TenantRequest) -> HttpResponse:
     initial = {}
     goal_id = request.GET.get("ziel", "")
     if goal_id.isdigit():
@@ -146,33 +146,33 @@ def kpi_create(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view("strategy.change_strategy")
-def kpi_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def kpi_edit(request: TenantRequest, pk: int) -> HttpResponse:
     return _edit(request, KpiForm, tenant_get(request, Kpi, pk=pk), title=_("Kennzahl bearbeiten"))
 
 
-def _delete(request: HttpRequest, obj: ActionField | Goal | Kpi) -> HttpResponse:
+def _delete(request: TenantRequest, obj: ActionField | Goal | Kpi) -> HttpResponse:
     try:
-        services.strategy_element_delete(actor=request.user, obj=obj)  # type: ignore[arg-type]
+        services.strategy_element_delete(actor=request.user, obj=obj)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("„%(name)s“ wurde gelöscht.") % {"name": obj})
-    return redirect("strategy:overview", request.municipality.slug)  # type: ignore[attr-defined]
+    return redirect("strategy:overview", request.municipality.slug)
 
 
 @require_POST
 @tenant_view("strategy.change_strategy")
-def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def field_delete(request: TenantRequest, pk: int) -> HttpResponse:
     return _delete(request, tenant_get(request, ActionField, pk=pk))
 
 
 @require_POST
 @tenant_view("strategy.change_strategy")
-def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_delete(request: TenantRequest, pk: int) -> HttpResponse:
     return _delete(request, tenant_get(request, Goal, pk=pk))
 
 
 @require_POST
 @tenant_view("strategy.change_strategy")
-def kpi_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def kpi_delete(request: TenantRequest, pk: int) -> HttpResponse:
     return _delete(request, tenant_get(request, Kpi, pk=pk))
