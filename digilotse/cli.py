@@ -1,0 +1,90 @@
+"""The `digilotse` console script: Digilotse's tools that work on files, without a database.
+
+    digilotse version
+    digilotse gemeinden SUCHE [--data DIR] [--limit N] [--json]
+
+The decision engine's commands (e.g. `digilotse optimize FILE`) join here as the engine grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def _fold(text: str) -> str:
+    """Case- and umlaut-insensitive form: „Würzburg“ → „wurzburg“, „ß“ → „ss“."""
+    text = text.casefold().replace("ß", "ss")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def search_gemeinden(query: str, data_dir: Path, limit: int = 20) -> list[dict[str, str]]:
+    """Municipalities of the Destatis list whose name contains the query or whose AGS starts with it."""
+    path = data_dir / "gemeinden" / "gemeinden_2019.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    q = _fold(query.strip())
+    if q.isdigit():
+        hits = [r for r in rows if r["ags"].startswith(q)]
+    else:
+        hits = [r for r in rows if q in _fold(r["gemeindename"])]
+    hits.sort(
+        key=lambda r: (not _fold(r["gemeindename"]).startswith(q), -int(r["bevoelkerung"] or 0))
+    )
+    return hits[:limit]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="digilotse", description="Digilotse – Werkzeuge ohne Datenbank."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("version", help="Version ausgeben")
+    g = sub.add_parser(
+        "gemeinden", help="Gemeinde im Destatis-Gemeindeverzeichnis suchen (Name oder AGS)"
+    )
+    g.add_argument("query")
+    g.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="Ordner mit den Referenzdaten (shared/data)"
+    )
+    g.add_argument("--limit", type=int, default=20)
+    g.add_argument("--json", action="store_true", help="Ausgabe als JSON")
+    args = parser.parse_args(argv)
+
+    if args.command == "version":
+        try:
+            print(version("digilotse"))
+        except PackageNotFoundError:
+            print("unbekannt")
+        return 0
+    try:
+        hits = search_gemeinden(args.query, args.data, args.limit)
+    except FileNotFoundError:
+        print(f"Gemeindeverzeichnis nicht gefunden unter {args.data}/gemeinden/", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(hits, ensure_ascii=False, indent=2))
+    else:
+        for r in hits:
+            print(
+                f"{r['ags']}  {r['gemeindename']:<45} {r['land']:<24} {int(r['bevoelkerung'] or 0):>10,}".replace(
+                    ",", "."
+                )
+            )
+        print(
+            "Quelle: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis, dl-de/by-2-0",
+            file=sys.stderr,
+        )
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
