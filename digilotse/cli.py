@@ -74,11 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(hits, ensure_ascii=False, indent=2))
     else:
         for r in hits:
-            print(
-                f"{r['ags']}  {r['gemeindename']:<45} {r['land']:<24} {int(r['bevoelkerung'] or 0):>10,}".replace(
-                    ",", "."
-                )
-            )
+            population = f"{int(r['bevoelkerung'] or 0):,}".replace(",", ".")
+            print(f"{r['ags']}  {r['gemeindename']:<45} {r['land']:<24} {population:>10}")
         print(
             "Quelle: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis, dl-de/by-2-0",
             file=sys.stderr,
