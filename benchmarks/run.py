@@ -38,6 +38,12 @@ def timed(fn, runs: int = 7) -> tuple[float, float, float]:
     return min(samples), statistics.median(samples), max(samples)
 
 
+def first_project_pk() -> int:
+    from digilotse.projects.models import Project
+
+    return Project.objects.filter(municipality__slug="musterstadt").order_by("key").values_list("pk", flat=True)[0]
+
+
 def main() -> None:
     db = ROOT / "benchmarks" / ".bench.sqlite3"
     db.unlink(missing_ok=True)
@@ -50,7 +56,7 @@ def main() -> None:
         ("Cockpit Musterstadt", reverse("cockpit", args=["musterstadt"])),
         ("Projektliste (alle)", reverse("projects:list", args=["musterstadt"])),
         ("Projektliste, Suche „Online“", reverse("projects:list", args=["musterstadt"]) + "?q=Online"),
-        ("Projektdetail", reverse("projects:list", args=["musterstadt"])),
+        ("Projektdetail", reverse("projects:detail", args=["musterstadt", first_project_pk()])),
         ("Excel-Export", reverse("projects:export_xlsx", args=["musterstadt"])),
     ]:
         rows.append((label, *timed(lambda url=url: client.get(url))))
