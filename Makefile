@@ -40,9 +40,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# The suite runs twice: on SQLite (with the browser tests) and on a throw-away PostgreSQL cluster
+# that the tests start themselves (tests/pg.py). DATABASE_URL is unset so the first run is SQLite.
 test: install lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest --postgres -m "not browser"
 
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/run.py

@@ -21,6 +21,7 @@ from .factories import (
     StrategyFactory,
     UserFactory,
 )
+from .pg import Cluster, PostgresUnavailable, start_cluster
 
 
 @dataclass
@@ -67,3 +68,77 @@ def login(client: Client):
         return client
 
     return _login
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+# `pytest` runs the suite on SQLite; `pytest --postgres` starts a throw-away PostgreSQL cluster
+# (tests/pg.py: initdb + pg_ctl on a free port) and runs the same tests against it. `make test`
+# does both, so both backends are exercised and nothing assumes a running server.
+
+_PG_CLUSTER = pytest.StashKey[Cluster]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres",
+        action="store_true",
+        default=False,
+        help="Tests gegen einen eigens gestarteten PostgreSQL-Wegwerf-Cluster ausführen.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("--postgres", default=False):
+        return
+    if config.getoption("help", default=False) or config.getoption("collectonly", default=False):
+        return
+    from django.conf import settings
+    from django.db import connections
+
+    try:
+        cluster = start_cluster()
+    except PostgresUnavailable as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    config.stash[_PG_CLUSTER] = cluster
+    # This runs before pytest-django creates the test database (a session fixture). Django's
+    # ConnectionHandler caches the DATABASES it has seen on first use; drop that cache and any
+    # connection opened so far so that every later connection goes to the new cluster.
+    settings.DATABASES["default"] = cluster.settings()
+    connections.__dict__.pop("settings", None)
+    if hasattr(connections._connections, "default"):
+        connections["default"].close()
+        del connections["default"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cluster = config.stash.get(_PG_CLUSTER, None)
+    if cluster is not None:
+        cluster.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    cluster = config.stash.get(_PG_CLUSTER, None)
+    if cluster is not None:
+        return f"database: throw-away PostgreSQL cluster on 127.0.0.1:{cluster.port}"
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"database: {engine} (PostgreSQL: pytest --postgres)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Tests marked `postgres` only make sense on PostgreSQL (row locks, aborted transactions,
+    # Unicode case folding). Without --postgres they are *deselected*, not skipped: a skip would
+    # report a hole in the SQLite run that is not one, and skips tend to be overlooked when they
+    # hide something real. `make test` runs `pytest` and then `pytest --postgres -m "not browser"`,
+    # so every one of these tests runs in the second pass and can fail there; deselection only
+    # stops them from running on a backend they do not test. The summary line shows the count
+    # ("N deselected").
+    if config.getoption("--postgres"):
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected

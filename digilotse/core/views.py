@@ -8,11 +8,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from digilotse.projects.selectors import cockpit_figures
 from digilotse.strategy.selectors import action_field_list, strategy_current
@@ -120,10 +119,11 @@ def orgunit_edit(request: TenantRequest, pk: int) -> HttpResponse:
     return _save_orgunit(request, tenant_get(request, OrgUnit, pk=pk))
 
 
-@require_POST
 @tenant_view("core.manage_municipality")
 def orgunit_delete(request: TenantRequest, pk: int) -> HttpResponse:
     unit = tenant_get(request, OrgUnit, pk=pk)
+    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.orgunit_delete(actor=request.user, unit=unit)
     except ValidationError as exc:
@@ -223,10 +223,11 @@ def member_edit(request: TenantRequest, pk: int) -> HttpResponse:
     return render(request, "core/member_form.html", {"form": form, "membership": membership})
 
 
-@require_POST
 @tenant_view("core.manage_members")
 def member_remove(request: TenantRequest, pk: int) -> HttpResponse:
     membership = tenant_get(request, Membership.objects.select_related("user"), pk=pk)
+    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.membership_remove(actor=request.user, membership=membership)
     except ValidationError as exc:

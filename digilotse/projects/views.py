@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from digilotse.core.forms import add_service_errors
 from digilotse.core.tenancy import TenantRequest, require, tenant_get, tenant_view
@@ -125,10 +124,11 @@ def project_edit(request: TenantRequest, pk: int) -> HttpResponse:
     return _save(request, project)
 
 
-@require_POST
 @tenant_view("projects.view_project")
 def project_transition_view(request: TenantRequest, pk: int) -> HttpResponse:
     project = tenant_get(request, Project, pk=pk)
+    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
+        return HttpResponseNotAllowed(["POST"])
     form = TransitionForm(request.POST, project=project, user=request.user)
     requested = get_transition(project.status, request.POST.get("to_status", ""))
     if not form.allowed or (requested and not request.user.has_perm(requested.permission, project)):
@@ -152,10 +152,11 @@ def project_transition_view(request: TenantRequest, pk: int) -> HttpResponse:
     return redirect("projects:detail", request.municipality.slug, project.pk)
 
 
-@require_POST
 @tenant_view("projects.delete_project")
 def project_delete_view(request: TenantRequest, pk: int) -> HttpResponse:
     project = tenant_get(request, Project, pk=pk)
+    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.project_delete(actor=request.user, project=project)
     except ValidationError as exc:

@@ -7,10 +7,9 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from digilotse.core.tenancy import TenantRequest, tenant_get, tenant_view
 from digilotse.projects.models import GoalContribution
@@ -160,19 +159,25 @@ def _delete(request: TenantRequest, obj: ActionField | Goal | Kpi) -> HttpRespon
     return redirect("strategy:overview", request.municipality.slug)
 
 
-@require_POST
 @tenant_view("strategy.change_strategy")
 def field_delete(request: TenantRequest, pk: int) -> HttpResponse:
-    return _delete(request, tenant_get(request, ActionField, pk=pk))
+    obj = tenant_get(request, ActionField, pk=pk)
+    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
+        return HttpResponseNotAllowed(["POST"])
+    return _delete(request, obj)
 
 
-@require_POST
 @tenant_view("strategy.change_strategy")
 def goal_delete(request: TenantRequest, pk: int) -> HttpResponse:
-    return _delete(request, tenant_get(request, Goal, pk=pk))
+    obj = tenant_get(request, Goal, pk=pk)
+    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
+        return HttpResponseNotAllowed(["POST"])
+    return _delete(request, obj)
 
 
-@require_POST
 @tenant_view("strategy.change_strategy")
 def kpi_delete(request: TenantRequest, pk: int) -> HttpResponse:
-    return _delete(request, tenant_get(request, Kpi, pk=pk))
+    obj = tenant_get(request, Kpi, pk=pk)
+    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
+        return HttpResponseNotAllowed(["POST"])
+    return _delete(request, obj)
