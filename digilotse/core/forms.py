@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -67,11 +68,12 @@ class KernModelForm(KernFormMixin, forms.ModelForm):
 
 
 def parse_german_decimal(value: str) -> str:
-    """Accept „120.000,50“, „120000,5“ and „120000.5“: German users type all three."""
+    """Accept „120.000,50“, „45.000“, „120000,5“ and „120000.5“: German users type all of them."""
     text = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
     if "," in text:
         text = text.replace(".", "").replace(",", ".")
-    elif text.count(".") > 1:
+    elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+        # „45.000“ is forty-five thousand to a German reader, not 45.0.
         text = text.replace(".", "")
     return text
 
