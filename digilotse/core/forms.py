@@ -11,7 +11,7 @@ from django.forms.renderers import TemplatesSetting
 
 _INPUT_CLASSES = {
     "select": "kern-form-input__select",
-    "selectmultiple": "kern-form-input__select",
+    "selectmultiple": "kern-form-input__input dl-multiselect",
     "checkbox": "kern-form-check__checkbox",
     "checkboxselectmultiple": "kern-form-check__checkbox",
     "radioselect": "kern-form-check__radio",
@@ -94,3 +94,16 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         return
     for field, errors in exc.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def format_german_decimal(value: Any) -> str:
+    """Decimal → „45.000“ / „0,5“ for form fields, so what users see is what they would type."""
+    if value is None or value == "":
+        return ""
+    from decimal import Decimal
+
+    d = Decimal(str(value)).normalize()
+    if d == d.to_integral():
+        return f"{int(d):,}".replace(",", ".")
+    whole, frac = f"{d:f}".split(".")
+    return f"{int(whole):,}".replace(",", ".") + "," + frac

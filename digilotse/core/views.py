@@ -255,6 +255,8 @@ AUDIT_TYPES = [
 
 
 class AuditFilterForm(KernForm):
+    hide_optional = True  # every filter is optional; saying so on each is noise
+
     object_type = forms.ChoiceField(
         label=gettext_lazy("Bereich"),
         choices=[("", gettext_lazy("alle")), *AUDIT_TYPES],

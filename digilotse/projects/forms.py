@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from digilotse.core.forms import GermanDecimalField, KernForm, KernModelForm
+from digilotse.core.forms import GermanDecimalField, KernForm, KernModelForm, format_german_decimal
 from digilotse.core.models import Municipality, OrgUnit, User
 from digilotse.strategy.models import ActionField, Goal
 from digilotse.strategy.selectors import goal_list, strategy_current
@@ -123,7 +123,7 @@ class ProjectForm(KernModelForm):
                     min_value=Decimal(0),
                     max_digits=12 if part != "fte" else 6,
                     decimal_places=2,
-                    initial=values[part],
+                    initial=format_german_decimal(values[part]),
                     widget=forms.TextInput(
                         attrs={"inputmode": "decimal", "class": "kern-form-input__input dl-num"}
                     ),
@@ -212,6 +212,8 @@ class TransitionForm(KernForm):
 
 
 class ProjectFilterForm(KernForm):
+    hide_optional = True  # every filter is optional; saying so on each is noise
+
     q = forms.CharField(
         label=_("Suche"),
         required=False,

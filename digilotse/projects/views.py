@@ -14,7 +14,7 @@ from digilotse.core.tenancy import TenantRequest, require, tenant_get, tenant_vi
 
 from . import services
 from .forms import ProjectFilterForm, ProjectForm, TransitionForm
-from .lifecycle import get_transition
+from .lifecycle import get_transition, transitions_from
 from .models import Project
 from .selectors import SORTS, ProjectFilter, project_get
 from .selectors import project_list as select_projects
@@ -77,7 +77,13 @@ def _render_detail(
     return render(
         request,
         "projects/detail.html",
-        {"project": project, "years": years, "totals": totals, "transition_form": form},
+        {
+            "project": project,
+            "years": years,
+            "totals": totals,
+            "transition_form": form,
+            "is_final": not transitions_from(project.status),
+        },
         status=400 if transition_form is not None else 200,
     )
 
