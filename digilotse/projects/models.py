@@ -46,7 +46,9 @@ class Project(TenantModel):
     description = models.TextField(_("Beschreibung"), blank=True)
     org_unit = models.ForeignKey(
         OrgUnit,
-        on_delete=models.PROTECT,
+        # RESTRICT, not PROTECT: a unit with projects cannot be deleted on its own, but deleting a
+        # whole municipality (which cascades to its projects too) must still work.
+        on_delete=models.RESTRICT,
         related_name="projects",
         verbose_name=_("Einreichende Einheit"),
     )

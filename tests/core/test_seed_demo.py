@@ -1,0 +1,256 @@
+"""`manage.py seed_demo`: the demo towns are complete, consistent and created through services."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from digilotse.core import gemeinden
+from digilotse.core.demo_data import ADMIN_EMAIL, DEMO_PASSWORD, MUSTERSTADT
+from digilotse.core.models import AuditAction, AuditEntry, Membership, Municipality, Role, User
+from digilotse.projects.lifecycle import get_transition
+from digilotse.projects.models import Project, ProjectStatus, StatusChange
+from digilotse.strategy.models import ActionField, Goal
+
+DOCUMENTED_USERS = {
+    "cdo@musterstadt.example": Role.CDO,
+    "it@musterstadt.example": Role.IT_LEAD,
+    "projekt@musterstadt.example": Role.PROJECT_MANAGER,
+    "projekt.stadtwerke@musterstadt.example": Role.PROJECT_MANAGER,
+    "bewertung@musterstadt.example": Role.EVALUATOR,
+    "ausschuss@musterstadt.example": Role.COMMITTEE,
+    "lesen@musterstadt.example": Role.VIEWER,
+}
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the whole module inside a transaction that is rolled back at the end.
+
+    Each test's own `db` transaction nests inside as a savepoint, so tests stay isolated from
+    each other and the rest of the suite never sees the demo data.
+    """
+    out = StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def musterstadt(seeded, db) -> Municipality:
+    return Municipality.objects.get(slug="musterstadt")
+
+
+def test_summary_is_printed_in_german(seeded):
+    assert "Demo-Daten angelegt" in seeded
+    assert "Musterstadt" in seeded and "Beispielhausen" in seeded
+    assert DEMO_PASSWORD in seeded
+    for email in [*DOCUMENTED_USERS, "cdo@beispielhausen.example", ADMIN_EMAIL]:
+        assert email in seeded
+
+
+def test_musterstadt_master_data(musterstadt):
+    assert musterstadt.land == "Rheinland-Pfalz"
+    assert 80_000 <= (musterstadt.population or 0) <= 90_000
+    assert len(musterstadt.ags) == 8 and musterstadt.ags.isdigit()
+    assert gemeinden.land_for_ags(musterstadt.ags) == musterstadt.land
+    # Fictional on purpose: the key must never point at a real Gemeinde.
+    assert gemeinden.gemeinde_get(musterstadt.ags) is None
+
+
+def test_projects_and_strategy(musterstadt):
+    projects = Project.objects.filter(municipality=musterstadt)
+    assert projects.count() >= 40
+    assert Project.objects.filter(municipality__slug="beispielhausen").count() >= 5
+    fields = ActionField.objects.filter(municipality=musterstadt)
+    assert fields.count() == 9
+    for field in fields:
+        goals = list(field.goals.all())
+        assert 2 <= len(goals) <= 4, field.name
+        for goal in goals:
+            assert 1 <= goal.kpis.count() <= 2, goal.code
+    assert 3 <= projects.filter(lighthouse=True).count() <= 4
+    mandatory = projects.filter(mandatory=True)
+    assert mandatory.exists()
+    assert not mandatory.filter(mandatory_reason="").exists()
+    for project in projects:
+        assert project.action_fields.exists(), project.key
+        assert project.years.exists(), project.key
+        sums = project.years.aggregate(one_off=Sum("one_off_cost"), running=Sum("running_cost"))
+        total = (sums["one_off"] or Decimal(0)) + (sums["running"] or Decimal(0))
+        assert Decimal(15_000) <= total <= Decimal(2_500_000), (project.key, total)
+
+
+def test_every_role_has_a_demo_user(musterstadt):
+    memberships = Membership.objects.filter(municipality=musterstadt).select_related("user")
+    by_email = {m.user.email: m.role for m in memberships}
+    assert by_email == DOCUMENTED_USERS
+    assert set(by_email.values()) == set(Role.values)
+    assert Membership.objects.get(user__email="projekt@musterstadt.example").org_unit.name == (
+        "Bürgerdienste"
+    )
+    stadtwerke = Membership.objects.get(user__email="projekt.stadtwerke@musterstadt.example")
+    assert stadtwerke.org_unit.name == "Stadtwerke Musterstadt GmbH"
+
+
+def test_every_status_of_the_lifecycle_occurs(musterstadt):
+    statuses = Counter(
+        Project.objects.filter(municipality=musterstadt).values_list("status", flat=True)
+    )
+    assert set(statuses) == set(ProjectStatus.values)
+
+
+def test_status_history_is_real(musterstadt):
+    for project in Project.objects.filter(municipality=musterstadt):
+        changes = list(project.status_changes.order_by("created_at", "id"))
+        assert changes[0].from_status == "", project.key
+        assert changes[-1].to_status == project.status, project.key
+        for before, after in pairwise(changes):
+            assert after.from_status == before.to_status, project.key
+            transition = get_transition(after.from_status, after.to_status)
+            assert transition is not None, (project.key, after)
+            if transition.reason_required:
+                assert after.reason.strip(), (project.key, after)
+            assert after.created_at >= before.created_at, project.key
+        if project.status not in (ProjectStatus.IDEA, ProjectStatus.PROPOSAL):
+            assert len(changes) >= 2, project.key
+    rejected = Project.objects.filter(municipality=musterstadt, status=ProjectStatus.REJECTED)
+    for project in rejected:
+        assert project.status_changes.latest("created_at").reason
+
+
+def test_dependencies_stay_within_the_municipality(musterstadt):
+    links = Project.requires.through.objects.select_related("from_project", "to_project")
+    assert links.filter(from_project__municipality=musterstadt).count() >= 15
+    for link in links:
+        assert link.from_project.municipality_id == link.to_project.municipality_id
+    for link in Project.excludes.through.objects.select_related("from_project", "to_project"):
+        assert link.from_project.municipality_id == link.to_project.municipality_id
+
+    def by_title(text: str) -> Project:
+        return Project.objects.get(municipality=musterstadt, title__icontains=text)
+
+    epayment, dms, ducts = by_title("ePayment"), by_title("E-Akte"), by_title("Leerrohre")
+    assert epayment in by_title("Bewohnerparkausweis").requires.all()
+    assert epayment in by_title("Handy-Parken über eine offene").requires.all()
+    assert dms in by_title("Wohngeld").requires.all()
+    assert dms in by_title("Gremienarbeit").requires.all()
+    assert ducts in by_title("Neubaugebieten").requires.all()
+    assert ducts in by_title("Gebäude über ein eigenes Glasfasernetz").requires.all()
+    exclusive = Project.objects.filter(municipality=musterstadt, excludes__isnull=False)
+    assert exclusive.distinct().count() >= 4  # at least two pairs of alternatives
+
+
+def test_audit_log_is_filled_by_services(musterstadt):
+    entries = AuditEntry.objects.filter(municipality=musterstadt)
+    assert entries.count() > 200
+    actions = set(entries.values_list("action", flat=True))
+    assert {AuditAction.CREATE, AuditAction.TRANSITION, AuditAction.UPDATE} <= actions
+    cdo = User.objects.get(email="cdo@musterstadt.example")
+    assert entries.filter(actor=cdo).count() > 100
+    # The installation admin created the municipality, as through the UI.
+    created = entries.get(object_type="core.municipality", action=AuditAction.CREATE)
+    assert created.actor_label == ADMIN_EMAIL
+    # Back-dated along a plausible timeline, never into the future.
+    now = timezone.now()
+    assert not entries.filter(created_at__gt=now).exists()
+    assert entries.dates("created_at", "month").count() > 12
+    steps = StatusChange.objects.filter(project__municipality=musterstadt, from_status__gt="")
+    assert entries.filter(action=AuditAction.TRANSITION).count() == steps.count()
+
+
+def test_demo_users_can_log_in(seeded, db, client):
+    emails = [*DOCUMENTED_USERS, "cdo@beispielhausen.example", ADMIN_EMAIL]
+    for email in emails:
+        assert client.login(email=email, password=DEMO_PASSWORD), email
+        client.logout()
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    assert admin.is_superuser and not admin.memberships.exists()
+
+
+def test_musterstadt_users_cannot_see_beispielhausen(seeded, db, client):
+    beispielhausen = Municipality.objects.get(slug="beispielhausen")
+    members = Membership.objects.filter(municipality=beispielhausen)
+    assert [m.user.email for m in members] == ["cdo@beispielhausen.example"]
+    assert members.get().role == Role.CDO
+    for email in DOCUMENTED_USERS:
+        assert not Membership.objects.filter(user__email=email, municipality=beispielhausen)
+    client.login(email="cdo@musterstadt.example", password=DEMO_PASSWORD)
+    assert client.get(reverse("cockpit", args=["beispielhausen"])).status_code == 404
+    # Goal codes may repeat across municipalities without clashing.
+    assert Goal.objects.filter(code="VW-1").count() == 2
+
+
+def test_if_empty_does_nothing_the_second_time(seeded, db):
+    before = (Project.objects.count(), AuditEntry.objects.count(), User.objects.count())
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "keine Demo-Daten" in out.getvalue()
+    assert (Project.objects.count(), AuditEntry.objects.count(), User.objects.count()) == before
+
+
+def test_refuses_to_seed_twice(seeded, db):
+    with pytest.raises(CommandError, match="musterstadt"):
+        call_command("seed_demo", stdout=StringIO())
+    assert Municipality.objects.filter(slug="musterstadt").count() == 1
+
+
+def test_reset_recreates_the_demo(seeded, db):
+    before = Project.objects.filter(municipality__slug="musterstadt").count()
+    old_pk = Municipality.objects.get(slug="musterstadt").pk
+    out = StringIO()
+    call_command("seed_demo", "--reset", stdout=out)
+    assert "Gelöscht" in out.getvalue()
+    fresh = Municipality.objects.get(slug="musterstadt")
+    assert fresh.pk != old_pk
+    assert Project.objects.filter(municipality=fresh).count() == before
+    assert User.objects.filter(email=ADMIN_EMAIL).count() == 1
+
+
+def test_demo_data_covers_the_seed_measures():
+    titles = " ".join(p.title for p in MUSTERSTADT.projects).lower()
+    for measure in [
+        "E-Akte",
+        "Gremienarbeit",
+        "Bewohnerparkausweis",
+        "Handy-Parken",
+        "ePayment",
+        "Self-Service-Terminals",
+        "Geo",
+        "3D-Stadtmodell",
+        "Leerrohre",
+        "Neubaugebieten",
+        "Schulen",
+        "Städtische Gebäude",
+        "Telearbeit",
+        "Digitalisierungslotsen",
+        "Wohngeld",
+        "OZG",
+        "Bürgerbeteiligung",
+        "Qualifizierung",
+        "WLAN",
+        "Smart Parking",
+        "Ladeinfrastruktur",
+        "Patientenportal",
+        "Smart Metering",
+        "Echtzeit",
+        "Tourismus",
+        "Bibliothek",
+        "Kita",
+        "Ratsinformationssystem",
+        "ISMS",
+        "Rechenzentrum",
+        "E-Rechnung",
+        "Open-Data",
+    ]:
+        assert measure.lower() in titles, measure
