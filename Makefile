@@ -27,7 +27,8 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 messages: $(VENV)/.installed
-	$(PY) manage.py compilemessages --verbosity 0 --ignore=.venv --ignore=node_modules
+	@if ls digilotse/locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+	  $(PY) manage.py compilemessages --verbosity 0 --ignore=.venv --ignore=node_modules; fi
 
 run: install
 	$(PY) manage.py migrate --noinput

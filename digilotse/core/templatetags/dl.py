@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 register = template.Library()
 
@@ -65,3 +66,59 @@ def audit_value(value: Any) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {audit_value(v)}" for k, v in value.items())
     return str(value)
+
+
+# Readable names for the fields that appear in the audit log (stored under their code names).
+FIELD_LABELS = {
+    "action_fields": _lazy("Handlungsfelder"),
+    "action_field": _lazy("Handlungsfeld"),
+    "contributions": _lazy("Zielbeiträge"),
+    "description": _lazy("Beschreibung"),
+    "duration_months": _lazy("Dauer (Monate)"),
+    "excludes": _lazy("Schließt aus"),
+    "requires": _lazy("Setzt voraus"),
+    "key": _lazy("Kennung"),
+    "lighthouse": _lazy("Leuchtturm"),
+    "mandatory": _lazy("Pflichtaufgabe"),
+    "mandatory_reason": _lazy("Rechtsgrundlage"),
+    "org_unit": _lazy("Einheit"),
+    "planned_start": _lazy("Geplanter Start"),
+    "product_owner": _lazy("Product Owner"),
+    "project_manager": _lazy("Projektleitung"),
+    "source": _lazy("Herkunft"),
+    "sponsor": _lazy("Pate/Patin"),
+    "status": _lazy("Status"),
+    "reason": _lazy("Begründung"),
+    "title": _lazy("Titel"),
+    "years": _lazy("Kosten und Personal je Jahr (einmalig, laufend, VZÄ)"),
+    "name": _lazy("Name"),
+    "short_name": _lazy("Kürzel"),
+    "kind": _lazy("Art"),
+    "vision": _lazy("Vision"),
+    "mission": _lazy("Mission"),
+    "role": _lazy("Rolle"),
+    "user": _lazy("Person"),
+    "code": _lazy("Kürzel"),
+    "position": _lazy("Reihenfolge"),
+    "goal": _lazy("Ziel"),
+    "unit": _lazy("Einheit"),
+    "baseline": _lazy("Ausgangswert"),
+    "baseline_year": _lazy("Jahr des Ausgangswerts"),
+    "target": _lazy("Zielwert"),
+    "target_year": _lazy("Zieljahr"),
+    "direction": _lazy("Richtung"),
+    "period_start": _lazy("Laufzeit von"),
+    "period_end": _lazy("Laufzeit bis"),
+    "slug": _lazy("Kurzname"),
+    "ags": _lazy("AGS"),
+    "population": _lazy("Einwohnerzahl"),
+    "land": _lazy("Bundesland"),
+    "file": _lazy("Datei"),
+    "created": _lazy("angelegt"),
+    "updated": _lazy("aktualisiert"),
+}
+
+
+@register.filter
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
