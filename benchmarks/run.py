@@ -41,7 +41,39 @@ def timed(fn, runs: int = 7) -> tuple[float, float, float]:
 def first_project_pk() -> int:
     from digilotse.projects.models import Project
 
-    return Project.objects.filter(municipality__slug="musterstadt").order_by("key").values_list("pk", flat=True)[0]
+    return (
+        Project.objects.filter(municipality__slug="musterstadt")
+        .order_by("key")
+        .values_list("pk", flat=True)[0]
+    )
+
+
+def import_rows() -> list[tuple[str, float, float, float]]:
+    """Import timings: re-importing the unchanged export, and importing 540 new projects."""
+    from digilotse.core.models import Municipality, User
+    from digilotse.projects.io import ExportSheet, export_rows, import_projects, write_xlsx
+
+    town = Municipality.objects.get(slug="musterstadt")
+    cdo = User.objects.get(email="cdo@musterstadt.example")
+    sheet = export_rows(town)
+    unchanged = write_xlsx(sheet, municipality=town)
+
+    def reimport() -> None:
+        result = import_projects(municipality=town, actor=cdo, filename="x.xlsx", data=unchanged)
+        assert not result.issues, result.issues
+
+    # Ten copies of every row as new projects: key, dependencies and exclusions cleared.
+    fresh = [["", *row[1:10], "", "", *row[12:]] for row in sheet.rows] * 10
+    new_file = write_xlsx(ExportSheet(years=sheet.years, rows=fresh), municipality=town)
+
+    def import_new() -> None:
+        result = import_projects(municipality=town, actor=cdo, filename="x.xlsx", data=new_file)
+        assert not result.issues, result.issues[:3]
+
+    return [
+        (f"Excel-Import, {len(sheet.rows)} unveränderte Projekte", *timed(reimport, runs=5)),
+        (f"Excel-Import, {len(fresh)} neue Projekte", *timed(import_new, runs=3)),
+    ]
 
 
 def main() -> None:
@@ -55,11 +87,15 @@ def main() -> None:
     for label, url in [
         ("Cockpit Musterstadt", reverse("cockpit", args=["musterstadt"])),
         ("Projektliste (alle)", reverse("projects:list", args=["musterstadt"])),
-        ("Projektliste, Suche „Online“", reverse("projects:list", args=["musterstadt"]) + "?q=Online"),
+        (
+            "Projektliste, Suche „Online“",
+            reverse("projects:list", args=["musterstadt"]) + "?q=Online",
+        ),
         ("Projektdetail", reverse("projects:detail", args=["musterstadt", first_project_pk()])),
         ("Excel-Export", reverse("projects:export_xlsx", args=["musterstadt"])),
     ]:
         rows.append((label, *timed(lambda url=url: client.get(url))))
+    rows.extend(import_rows())
     db.unlink(missing_ok=True)
     lines = [
         "# Benchmarks",
@@ -68,7 +104,8 @@ def main() -> None:
         f"{os.cpu_count()} cores · Python {platform.python_version()} · SQLite",
         f"Date: {datetime.now():%Y-%m-%d %H:%M}",
         "",
-        "In-process request timings with Django's test client on the demo town (7 runs after a warm-up).",
+        "In-process timings on the demo town after a warm-up: requests through Django's test client "
+        "(7 runs), imports through digilotse.projects.io (5 and 3 runs).",
         "",
         "| Path | min ms | median ms | max ms |",
         "|---|---:|---:|---:|",
