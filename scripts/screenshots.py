@@ -1,6 +1,6 @@
 """Take full-page screenshots of the main pages of a running Digilotse (for a human to look at).
 
-    .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 /tmp/shots [--lang en]
+.venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 /tmp/shots [--lang en]
 """
 
 from __future__ import annotations
@@ -51,7 +51,11 @@ def main() -> None:
                 ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
                 page = ctx.new_page()
                 if who:
-                    email = "admin@digilotse.example" if who == "admin" else f"{who}@musterstadt.example"
+                    email = (
+                        "admin@digilotse.example"
+                        if who == "admin"
+                        else f"{who}@musterstadt.example"
+                    )
                     page.goto(base + "/anmelden/")
                     page.fill("#id_username", email)
                     page.fill("#id_password", "demo-digilotse")
