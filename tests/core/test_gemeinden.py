@@ -14,9 +14,17 @@ from digilotse.core.views_municipality import MunicipalityCreateForm, suggest_sl
 
 from ..factories import UserFactory
 
-needs_register = pytest.mark.skipif(
-    not gemeinden.csv_path().is_file(), reason="Destatis-Gemeindeverzeichnis nicht vorhanden"
-)
+
+@pytest.fixture
+def register_present():
+    """These tests read the real list from ../shared/data; missing data is a failure, not a skip."""
+    path = gemeinden.csv_path()
+    assert path.is_file(), (
+        f"Destatis-Gemeindeverzeichnis fehlt unter {path} (DIGILOTSE_SHARED_DATA)"
+    )
+
+
+needs_register = pytest.mark.usefixtures("register_present")
 
 
 @pytest.fixture
