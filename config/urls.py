@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from digilotse.core import auth_views as core_auth
 from digilotse.core import views as core_views
 
 auth = [
-    path("anmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("anmelden/", core_auth.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
-    path("passwort-vergessen/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("passwort-vergessen/", core_auth.PasswordResetView.as_view(), name="password_reset"),
     path(
         "passwort-vergessen/gesendet/",
         auth_views.PasswordResetDoneView.as_view(),
