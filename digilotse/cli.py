@@ -2,8 +2,10 @@
 
     digilotse version
     digilotse gemeinden SUCHE [--data DIR] [--limit N] [--json]
+    digilotse ahp FILE      AHP weights, λmax, CI, CR from a pairwise comparison matrix (JSON)
+    digilotse rank FILE     weighted-sum or TOPSIS ranking with contributions (JSON)
 
-The decision engine's commands (e.g. `digilotse optimize FILE`) join here as the engine grows.
+Engine commands print JSON on stdout; bad input exits 2 with a one-line message on stderr.
 """
 
 from __future__ import annotations
@@ -57,7 +59,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     g.add_argument("--limit", type=int, default=20)
     g.add_argument("--json", action="store_true", help="Ausgabe als JSON")
+    for name, help_text in (
+        ("ahp", "AHP-Gewichte aus einer Paarvergleichsmatrix (JSON-Datei)"),
+        ("rank", "Rangfolge nach gewichteter Summe oder TOPSIS (JSON-Datei)"),
+    ):
+        engine_cmd = sub.add_parser(name, help=help_text)
+        engine_cmd.add_argument("file", help="JSON-Datei oder - für die Standardeingabe")
     args = parser.parse_args(argv)
+
+    if args.command in ("ahp", "rank"):
+        from digilotse.engine import cli_commands
+
+        return cli_commands.run(args.command, args.file)
 
     if args.command == "version":
         try:
