@@ -35,5 +35,6 @@ urlpatterns = [
     path("k/<slug:municipality>/", core_views.cockpit, name="cockpit"),
     path("k/<slug:municipality>/strategie/", include("digilotse.strategy.urls")),
     path("k/<slug:municipality>/projekte/", include("digilotse.projects.urls")),
+    path("k/<slug:municipality>/kriterien/", include("digilotse.projects.urls_criteria")),
     path("k/<slug:municipality>/", include("digilotse.core.urls")),
 ]

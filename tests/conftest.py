@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from digilotse.core.models import Membership, Municipality, Role, User
+from digilotse.projects.criteria import criteria_create_defaults
 
 from .factories import (
     PASSWORD,
@@ -46,6 +47,7 @@ def make_tenant(name: str, slug: str) -> Tenant:
     goal = GoalFactory(action_field=field, municipality=municipality, code=f"VW-{slug[:3]}")
     KpiFactory(goal=goal, municipality=municipality)
     ProjectFactory(municipality=municipality, org_unit=unit, title=f"E-Akte {name}")
+    criteria_create_defaults(actor=None, municipality=municipality)
     return Tenant(municipality=municipality, users=users)
 
 

@@ -35,7 +35,7 @@ def municipality_create(*, actor: User | None, **values: Any) -> Municipality:
 def municipality_update(
     *, actor: User | None, municipality: Municipality, **values: Any
 ) -> Municipality:
-    before = snapshot(municipality, MUNICIPALITY_FIELDS)
+    before = snapshot(Municipality.objects.get(pk=municipality.pk), MUNICIPALITY_FIELDS)
     for name, value in values.items():
         setattr(municipality, name, value)
     municipality.full_clean()
@@ -69,7 +69,8 @@ def orgunit_create(*, actor: User | None, municipality: Municipality, **values: 
 
 @transaction.atomic
 def orgunit_update(*, actor: User | None, unit: OrgUnit, **values: Any) -> OrgUnit:
-    before = snapshot(unit, ORGUNIT_FIELDS)
+    # Snapshot the stored row: a ModelForm may already have written new values onto `unit`.
+    before = snapshot(OrgUnit.objects.get(pk=unit.pk), ORGUNIT_FIELDS)
     for name, value in values.items():
         setattr(unit, name, value)
     unit.full_clean()

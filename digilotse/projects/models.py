@@ -199,3 +199,83 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.key}: {self.from_status} → {self.to_status}"
+
+
+class CriterionDirection(models.TextChoices):
+    MAX = "max", _("höher ist besser")
+    MIN = "min", _("niedriger ist besser")
+
+
+class Criterion(TenantModel):
+    """A public evaluation criterion of the municipality's selection procedure (seed 000).
+
+    Projects are scored on an anchored scale (`scale_min`…`scale_max`, each level described in
+    CriterionLevel) so that evaluators mean the same thing by a „4“.
+    """
+
+    key = models.SlugField(_("Kürzel"), max_length=40)
+    name = models.CharField(_("Name"), max_length=120)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    question = models.CharField(
+        _("Leitfrage"),
+        max_length=300,
+        blank=True,
+        help_text=_("Die Frage, die Bewertende beantworten."),
+    )
+    direction = models.CharField(
+        _("Richtung"),
+        max_length=3,
+        choices=CriterionDirection.choices,
+        default=CriterionDirection.MAX,
+    )
+    scale_min = models.PositiveSmallIntegerField(_("Skala von"), default=0)
+    scale_max = models.PositiveSmallIntegerField(
+        _("Skala bis"), default=5, validators=[MaxValueValidator(10)]
+    )
+    is_public = models.BooleanField(_("öffentlich"), default=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    derived_from_goals = models.BooleanField(
+        _("aus Zielbeiträgen abgeleitet"),
+        default=False,
+        help_text=_(
+            "Der Wert ergibt sich aus den Zielbeiträgen des Projekts × Zielgewichten (Strategische Wirkung)."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        verbose_name = _("Kriterium")
+        verbose_name_plural = _("Kriterien")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "key"], name="criterion_unique_key"),
+            models.CheckConstraint(
+                condition=models.Q(scale_max__gt=models.F("scale_min")),
+                name="criterion_scale_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CriterionLevel(models.Model):
+    """What one value of a criterion's scale means (the anchor evaluators score against)."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="levels")
+    value = models.PositiveSmallIntegerField(_("Stufe"))
+    label = models.CharField(_("Bezeichnung"), max_length=80)
+    description = models.CharField(_("Bedeutung"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Skalenstufe")
+        verbose_name_plural = _("Skalenstufen")
+        ordering = ["criterion", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "value"], name="criterionlevel_unique_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.key} {self.value}: {self.label}"

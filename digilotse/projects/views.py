@@ -13,6 +13,7 @@ from digilotse.core.forms import add_service_errors
 from digilotse.core.tenancy import TenantRequest, require, tenant_get, tenant_view
 
 from . import services
+from .criteria import strategic_impact_for
 from .forms import ProjectFilterForm, ProjectForm, TransitionForm
 from .lifecycle import get_transition, transitions_from
 from .models import Project
@@ -83,6 +84,7 @@ def _render_detail(
             "totals": totals,
             "transition_form": form,
             "is_final": not transitions_from(project.status),
+            "impact": strategic_impact_for(project),
         },
         status=400 if transition_form is not None else 200,
     )

@@ -59,8 +59,16 @@ class ActionFieldForm(TenantModelForm):
 class GoalForm(TenantModelForm):
     class Meta:
         model = Goal
-        fields = ["action_field", "code", "title", "description", "position"]
+        fields = ["action_field", "code", "title", "description", "weight", "position"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["weight"].required = False
+
+    def clean_weight(self) -> Any:
+        weight = self.cleaned_data.get("weight")
+        return 1 if weight is None else weight
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"].strip()

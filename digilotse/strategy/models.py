@@ -95,6 +95,16 @@ class Goal(TenantModel):
     )
     title = models.CharField(_("Ziel"), max_length=250)
     description = models.TextField(_("Beschreibung"), blank=True)
+    weight = models.DecimalField(
+        _("Gewicht"),
+        max_digits=6,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Relative Bedeutung des Ziels; geht in die Strategische Wirkung der Projekte ein."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
     class Meta:

@@ -17,7 +17,7 @@ from .models import DEFAULT_ACTION_FIELDS, ActionField, Goal, Kpi, Strategy
 FIELDS: dict[type[Model], list[str]] = {
     Strategy: ["title", "period_start", "period_end", "vision", "mission"],
     ActionField: ["name", "description", "position"],
-    Goal: ["action_field", "code", "title", "description", "position"],
+    Goal: ["action_field", "code", "title", "description", "weight", "position"],
     Kpi: [
         "goal",
         "name",
@@ -68,7 +68,8 @@ def strategy_element_create(
 def strategy_element_update(*, actor: User | None, obj: T, **values: Any) -> T:
     _check_same_tenant(obj.municipality, values)
     fields = FIELDS[type(obj)]
-    before = snapshot(obj, fields)
+    # Snapshot the stored row: a ModelForm may already have written new values onto `obj`.
+    before = snapshot(type(obj)._default_manager.get(pk=obj.pk), fields)
     for name, value in values.items():
         setattr(obj, name, value)
     obj.full_clean()

@@ -34,7 +34,7 @@ from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from digilotse.core.models import AuditEntry, Membership, Municipality, OrgUnit, Role
-from digilotse.projects.models import Project, StatusChange
+from digilotse.projects.models import Criterion, Project, StatusChange
 from digilotse.strategy.models import ActionField, Goal, Kpi, Strategy
 
 TENANT_PREFIX = "k/<slug:municipality>/"
@@ -57,6 +57,7 @@ PK_MODELS: dict[str, type[Model]] = {
     "projects:edit": Project,
     "projects:transition": Project,
     "projects:delete": Project,
+    "criteria:edit": Criterion,
 }
 KNOWN_KWARGS = {"municipality", "pk"}
 POSITIVE_STATUSES = {200, 302, 405}

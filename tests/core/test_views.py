@@ -114,3 +114,24 @@ def test_only_cdo_sees_people_and_audit(tenant, login, role):
     assert client.get(_url("core:members", tenant)).status_code == 403
     assert client.get(_url("core:audit", tenant)).status_code == 403
     assert client.get(_url("core:orgunits", tenant)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_editing_an_org_unit_records_old_and_new_value(tenant, login):
+    """Regression: the form must not overwrite the object before the service takes its snapshot."""
+    client = login(tenant.users[Role.CDO])
+    unit = OrgUnit.objects.filter(municipality=tenant.municipality).first()
+    old = unit.name
+    response = client.post(
+        _url("core:orgunit_edit", tenant, unit.pk),
+        {
+            "name": "Amt für Digitales",
+            "short_name": "AD",
+            "kind": unit.kind,
+            "vision": "",
+            "mission": "",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(object_type="core.orgunit", action="update").get()
+    assert entry.changes["name"] == [old, "Amt für Digitales"]

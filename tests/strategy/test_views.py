@@ -142,3 +142,23 @@ def test_only_cdo_edits_strategy(tenant, login):
         assert client.get(_url("strategy:edit", tenant)).status_code == 403, role
         assert client.get(_url("strategy:overview", tenant)).status_code == 200, role
         client.logout()
+
+
+@pytest.mark.django_db
+def test_editing_a_goal_records_old_and_new_value(tenant, login):
+    client = login(tenant.users[Role.CDO])
+    goal = Goal.objects.get(municipality=tenant.municipality)
+    response = client.post(
+        _url("strategy:goal_edit", tenant, goal.pk),
+        {
+            "action_field": goal.action_field.pk,
+            "code": goal.code,
+            "title": "Neuer Titel",
+            "weight": "2",
+            "position": "1",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(object_type="strategy.goal", action="update").get()
+    assert entry.changes["title"] == [goal.title, "Neuer Titel"]
+    assert entry.changes["weight"] == ["1", "2"]

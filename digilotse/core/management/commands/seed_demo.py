@@ -33,10 +33,13 @@ from digilotse.core.demo_data import (
     DemoUser,
 )
 from digilotse.core.models import AuditEntry, Membership, Municipality, OrgUnit, Role, User
+from digilotse.projects.criteria import criteria_create_defaults
 from digilotse.projects.models import Project, ProjectSource, ProjectStatus, StatusChange
 from digilotse.projects.services import ProjectData, YearPlan, project_create, project_transition
 from digilotse.strategy.models import ActionField, Goal, Kpi
 from digilotse.strategy.services import strategy_create_with_defaults, strategy_element_create
+
+GOAL_WEIGHTS = {"VW": "2", "IT": "1.5", "BB": "1.5"}
 
 S = ProjectStatus
 FORWARD: list[str] = [S.IDEA, S.PROPOSAL, S.IN_REVIEW, S.APPROVED, S.IN_PROGRESS, S.DONE]
@@ -227,6 +230,8 @@ class _Seeder:
                 code=goal.code,
                 title=goal.title,
                 description=goal.description,
+                # The council weighted administration and infrastructure goals higher (seed 001).
+                weight=Decimal(GOAL_WEIGHTS.get(goal.code.split("-")[0], "1")),
                 position=positions[goal.field],
             )
             self.goals[goal.code] = created
@@ -245,6 +250,7 @@ class _Seeder:
                     direction=kpi.direction,
                     source=kpi.source,
                 )
+        criteria_create_defaults(actor=cdo, municipality=self.municipality)
         # The council adopts the strategy in the autumn before its first year.
         adopted = timezone.make_aware(datetime(spec.period_start - 1, 11, 18, 17, 30))
         self.clock.stamp(max(setup + timedelta(days=1), min(adopted, self.now)))
