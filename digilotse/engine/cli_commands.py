@@ -30,6 +30,12 @@ def run(command: str, file: str) -> int:
     except FileNotFoundError:
         print(f"Fehler: Datei nicht gefunden: {file}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a directory, no permission, …
+        print(f"Fehler: Datei kann nicht gelesen werden: {file} ({exc.strerror})", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"Fehler: Datei ist nicht UTF-8-kodiert: {file}", file=sys.stderr)
+        return 2
     except json.JSONDecodeError as exc:
         print(
             f"Fehler: keine gültige JSON-Datei (Zeile {exc.lineno}, Spalte {exc.colno}).",
