@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "digilotse.core",
     "digilotse.strategy",
     "digilotse.projects",
+    "digilotse.selection",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,11 @@ Normalisations (``x`` is one criterion column, ``n`` the number of alternatives)
 ``"sum"``
     benefit: ``x / sum x``; cost: ``(1/x) / sum(1/x)``. Needs values ≥ 0, and > 0 on cost criteria.
 
+``"identity"``
+    the scores are already on a common 0–1 scale (Digilotse divides each anchored score by its
+    criterion's scale, so a project's value does not depend on which other projects are compared);
+    benefit: ``x``; cost: ``1 - x``.
+
 An all-zero column under ``"vector"``, ``"max"`` or ``"sum"`` is treated like any other constant column:
 it gets the value a constant column would get (``1/sqrt(n)``, ``1`` and ``1/n``).
 
@@ -63,7 +68,7 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]
 
 METHODS: Final = ("weighted_sum", "topsis")
-NORMALIZATIONS: Final = ("minmax", "vector", "max", "sum")
+NORMALIZATIONS: Final = ("minmax", "vector", "max", "sum", "identity")
 DIRECTIONS: Final = ("max", "min")
 DEFAULT_NORMALIZATION: Final = {"weighted_sum": "minmax", "topsis": "vector"}
 #: Scores equal to this many decimal places count as tied (rounding is per score, so adding or
@@ -260,6 +265,8 @@ def _readonly(*arrays: npt.NDArray[Any]) -> None:
 def _normalize(x: FloatArray, cost: BoolArray, method: str, orient: bool) -> FloatArray:
     """Normalise columns; see the module docstring for the formulas. Input is validated."""
     n = x.shape[0]
+    if method == "identity":
+        return np.where(cost, 1.0 - x, x)
     if method == "minmax":
         lo, hi = x.min(axis=0), x.max(axis=0)
         rng = hi - lo

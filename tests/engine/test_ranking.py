@@ -546,3 +546,14 @@ def test_minmax_can_reorder_others_when_a_dominated_alternative_extends_the_rang
     after = weighted_sum([*x, [0, 4]], [1, 1], ["max", "max"], alternatives=["A1", "A2", "A3", "D"])
     assert before.scores[1] > before.scores[0]
     assert after.scores[0] > after.scores[1]
+
+
+def test_identity_normalisation_keeps_absolute_scale_values():
+    """Scores already divided by their criterion scale keep their meaning: 0.8 stays 0.8."""
+    from digilotse.engine.ranking import weighted_sum
+
+    result = weighted_sum(
+        [[0.8, 0.2], [0.4, 0.6]], [1, 1], ["max", "min"], normalization="identity"
+    )
+    assert result.normalized.tolist() == [[0.8, 0.8], [0.4, 0.4]]
+    assert result.scores.tolist() == pytest.approx([0.8, 0.4])
