@@ -562,7 +562,10 @@ def explain(
     weak: float = 0.33,
     max_items: int = 2,
 ) -> str:
-    """A German sentence for one alternative, e.g. "Rang 3: stark im Bürgernutzen, schwach im Kosten".
+    """A German sentence for one alternative, e.g. "Rang 3: stark bei Bürgernutzen, schwach bei Kosten".
+
+    "bei" rather than "im": criterion names are labels of any grammatical gender
+    ("schwach im Strategische Wirkung" would be wrong German).
 
     Judged on :func:`relative_performance` (``≥ strong`` = stark, ``≤ weak`` = schwach). Strengths are
     listed by their contribution ``w_j * rel_ij``, weaknesses by the points they cost
@@ -584,9 +587,9 @@ def explain(
     weak_idx = weak_idx[np.argsort(-(w * (1 - rel))[weak_idx], kind="stable")][:max_items]
     parts = []
     if strong_idx.size:
-        parts.append("stark im " + _join([names[j] for j in strong_idx]))
+        parts.append("stark bei " + _join([names[j] for j in strong_idx]))
     if weak_idx.size:
-        parts.append("schwach im " + _join([names[j] for j in weak_idx]))
+        parts.append("schwach bei " + _join([names[j] for j in weak_idx]))
     body = ", ".join(parts) if parts else "ausgewogen, kein Kriterium sticht heraus oder fällt ab"
     return f"Rang {int(result.ranks[i])}: {body}"
 

@@ -113,7 +113,8 @@ class RoundCriterion(models.Model):
     selection_round = models.ForeignKey(
         SelectionRound, on_delete=models.CASCADE, related_name="round_criteria"
     )
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT: a criterion used in a round cannot be deleted alone, only with its municipality.
+    criterion = models.ForeignKey(Criterion, on_delete=models.RESTRICT, related_name="+")
     weight = models.DecimalField(
         _("Gewicht"), max_digits=7, decimal_places=3, default=1, validators=[MinValueValidator(0)]
     )

@@ -254,3 +254,18 @@ def test_demo_data_covers_the_seed_measures():
         "Open-Data",
     ]:
         assert measure.lower() in titles, measure
+
+
+def test_demo_has_a_closed_round_with_three_evaluators(musterstadt):
+    from digilotse.selection.models import RoundStatus, SelectionRound
+    from digilotse.selection.snapshot import compute
+
+    selection_round = SelectionRound.objects.get(municipality=musterstadt)
+    assert selection_round.status == RoundStatus.CLOSED
+    assert selection_round.evaluators.count() == 3
+    assert selection_round.submissions.count() == 3
+    results = selection_round.snapshot["results"]
+    assert results["ahp"] is not None and results["ahp"]["consistent"]
+    assert len(results["ranking"]["weighted_sum"]) == selection_round.projects.count()
+    assert results["review"][0][1] >= 2  # the evaluators disagree visibly on at least one project
+    assert compute(selection_round.snapshot["inputs"]) == results

@@ -252,16 +252,16 @@ def test_explanation_names_strongest_and_weakest_criterion():
     text = explain(result, "P1")
     assert (
         text
-        == f"Rang {result.ranks[0]}: stark im Bürgernutzen, schwach im Kosten-Nutzen-Verhältnis"
+        == f"Rang {result.ranks[0]}: stark bei Bürgernutzen, schwach bei Kosten-Nutzen-Verhältnis"
     )
     assert explain(result, 0) == text
 
 
 def test_explanation_orders_strengths_by_contribution_and_uses_labels():
     result = _example()  # P4 contributes .375 (Bürgernutzen), .225 (K-N-V), .2 (Reifegrad)
-    assert explain(result, "P4") == "Rang 1: stark im Bürgernutzen und Kosten-Nutzen-Verhältnis"
+    assert explain(result, "P4") == "Rang 1: stark bei Bürgernutzen und Kosten-Nutzen-Verhältnis"
     text = explain(result, "P4", labels={"Reifegrad": "Umsetzungsreife"}, max_items=3)
-    assert text == "Rang 1: stark im Bürgernutzen, Kosten-Nutzen-Verhältnis und Umsetzungsreife"
+    assert text == "Rang 1: stark bei Bürgernutzen, Kosten-Nutzen-Verhältnis und Umsetzungsreife"
 
 
 def test_explanation_without_strengths_or_weaknesses_says_balanced():

@@ -203,6 +203,10 @@ class _Seeder:
         self._strategy(setup)
         for p, steps in plans:
             self._project(p, steps, timelines[p.key])
+        if spec.slug == "musterstadt":
+            from digilotse.selection.demo import seed_selection_round
+
+            seed_selection_round(municipality=municipality)
         return self._result()
 
     # --- strategy ----------------------------------------------------------------------------
