@@ -9,6 +9,8 @@ from django.test import Client
 
 from digilotse.core.models import Membership, Municipality, Role, User
 from digilotse.projects.criteria import criteria_create_defaults
+from digilotse.projects.models import Criterion
+from digilotse.selection.services import round_create
 
 from .factories import (
     PASSWORD,
@@ -46,8 +48,20 @@ def make_tenant(name: str, slug: str) -> Tenant:
     field = ActionFieldFactory(strategy=strategy, municipality=municipality, name="Verwaltung")
     goal = GoalFactory(action_field=field, municipality=municipality, code=f"VW-{slug[:3]}")
     KpiFactory(goal=goal, municipality=municipality)
-    ProjectFactory(municipality=municipality, org_unit=unit, title=f"E-Akte {name}")
+    project = ProjectFactory(municipality=municipality, org_unit=unit, title=f"E-Akte {name}")
     criteria_create_defaults(actor=None, municipality=municipality)
+    # One open selection round, so every selection URL has an object of this municipality. The
+    # CDO evaluates too: the isolation walk signs in as the CDO and must reach the scoring pages.
+    round_create(
+        actor=None,
+        municipality=municipality,
+        title=f"Auswahlrunde {name}",
+        projects=[project],
+        criteria=dict.fromkeys(
+            Criterion.objects.filter(municipality=municipality, is_active=True), 1
+        ),
+        evaluators=[users[Role.EVALUATOR], users[Role.CDO]],
+    )
     return Tenant(municipality=municipality, users=users)
 
 

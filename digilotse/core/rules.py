@@ -45,6 +45,8 @@ is_member = _has_role(*Role.values)
 is_cdo = _has_role(Role.CDO)
 is_it_lead = _has_role(Role.IT_LEAD)
 is_project_manager = _has_role(Role.PROJECT_MANAGER)
+is_evaluator = _has_role(Role.EVALUATOR)
+is_committee = _has_role(Role.COMMITTEE)
 
 
 @rules.predicate
@@ -85,3 +87,18 @@ rules.add_perm("projects.decide_project", is_cdo)
 rules.add_perm("projects.delete_project", is_cdo)
 rules.add_perm("projects.import_project", is_cdo)
 rules.add_perm("projects.export_project", is_member)
+
+
+@rules.predicate
+def evaluates_round(user: Any, selection_round: Any) -> bool:
+    """The user is one of the round's evaluators."""
+    if selection_round is None or not hasattr(selection_round, "evaluators"):
+        return False
+    return bool(selection_round.evaluators.filter(pk=user.pk).exists())
+
+
+# Selection rounds (object = municipality for list/create, round for the rest)
+rules.add_perm("selection.view_round", is_member)
+rules.add_perm("selection.manage_round", is_cdo)
+rules.add_perm("selection.score_round", evaluates_round)
+rules.add_perm("selection.compare_round", is_cdo | is_committee | is_evaluator)

@@ -24,6 +24,9 @@ from digilotse.engine.sensitivity import rank_acceptability, weight_stability_in
 
 SNAPSHOT_VERSION = 1
 DECIMALS = 9
+# Monte-Carlo rank acceptability: samples and the ± share by which each weight is varied.
+ACCEPTABILITY_SAMPLES = 2000
+ACCEPTABILITY_SPREAD = 0.2
 
 
 def _r(x: float) -> float:
@@ -241,7 +244,9 @@ def compute(inputs: dict[str, Any]) -> dict[str, Any]:
             keys, zip(stability.lower, stability.upper, strict=True), strict=True
         )
     }
-    acceptability = rank_acceptability(main, k=k, samples=2000, seed=0)
+    acceptability = rank_acceptability(
+        main, k=k, samples=ACCEPTABILITY_SAMPLES, spread=ACCEPTABILITY_SPREAD, seed=0
+    )
     results["acceptability"] = {p: _r(acceptability.share(p)) for p in projects}
     results["top_k"] = k
     results["cutoff"] = _cutoff(inputs, [projects[i] for i in main.order])

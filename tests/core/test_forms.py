@@ -29,3 +29,14 @@ def test_garbage_is_a_german_error():
     with pytest.raises(ValidationError) as exc:
         GermanDecimalField().clean("zwölf")
     assert "Zahl" in str(exc.value)
+
+
+def test_number_filters_round_instead_of_cutting():
+    from django.utils import translation
+
+    from digilotse.core.templatetags.dl import euro, num
+
+    with translation.override("de"):
+        assert num(0.6429, 3) == "0,643"
+        assert num("1234.55", 1) == "1.234,6"
+        assert euro("1999.5") == "2.000 €"

@@ -35,6 +35,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from digilotse.core.models import AuditEntry, Membership, Municipality, OrgUnit, Role
 from digilotse.projects.models import Criterion, Project, StatusChange
+from digilotse.selection.models import (
+    Assessment,
+    EvaluatorSubmission,
+    PairwiseJudgment,
+    RoundCriterion,
+    SelectionRound,
+)
 from digilotse.strategy.models import ActionField, Goal, Kpi, Strategy
 
 TENANT_PREFIX = "k/<slug:municipality>/"
@@ -58,11 +65,33 @@ PK_MODELS: dict[str, type[Model]] = {
     "projects:transition": Project,
     "projects:delete": Project,
     "criteria:edit": Criterion,
+    "selection:detail": SelectionRound,
+    "selection:scoring": SelectionRound,
+    "selection:scoring_project": SelectionRound,
+    "selection:submit": SelectionRound,
+    "selection:close": SelectionRound,
+    "selection:disagreement": SelectionRound,
+    "selection:weights": SelectionRound,
+    "selection:ahp": SelectionRound,
+    "selection:results": SelectionRound,
+    "selection:robustness": SelectionRound,
+    "selection:cutoff": SelectionRound,
 }
-KNOWN_KWARGS = {"municipality", "pk"}
+# Further URL parameters that name an object, and its model (the project inside a round).
+EXTRA_MODELS: dict[str, type[Model]] = {"project": Project}
+KNOWN_KWARGS = {"municipality", "pk", *EXTRA_MODELS}
 POSITIVE_STATUSES = {200, 302, 405}
 # Tenant-owned tables whose rows for B must be untouched after A's requests.
-B_TABLES: list[type[Model]] = [OrgUnit, Membership, Strategy, ActionField, Goal, Kpi, Project]
+B_TABLES: list[type[Model]] = [
+    OrgUnit,
+    Membership,
+    Strategy,
+    ActionField,
+    Goal,
+    Kpi,
+    Project,
+    SelectionRound,
+]
 
 
 @dataclass(frozen=True)
@@ -116,6 +145,8 @@ def test_walk_finds_the_tenant_urls():
         "strategy:goal_detail",
         "projects:list",
         "projects:transition",
+        "selection:list",
+        "selection:scoring_project",
     ):
         assert expected in names
     assert len(ROUTES) >= 30
@@ -153,6 +184,9 @@ def url_for(route: TenantRoute, municipality: Municipality, pk_owner: Municipali
     kwargs: dict[str, Any] = {"municipality": municipality.slug}
     if "pk" in route.kwargs:
         kwargs["pk"] = obj_of(PK_MODELS[route.name], pk_owner).pk
+    for name, model in EXTRA_MODELS.items():
+        if name in route.kwargs:
+            kwargs[name] = obj_of(model, pk_owner).pk
     return reverse(route.name, kwargs=kwargs)
 
 
@@ -162,6 +196,22 @@ def fingerprint(municipality: Municipality) -> dict[str, Any]:
         "municipality": list(Municipality.objects.filter(pk=municipality.pk).values()),
         "audit": AuditEntry.objects.filter(municipality=municipality).count(),
         "status_changes": StatusChange.objects.filter(project__municipality=municipality).count(),
+        "assessments": list(
+            Assessment.objects.filter(selection_round__municipality=municipality)
+            .order_by("pk")
+            .values()
+        ),
+        "submissions": EvaluatorSubmission.objects.filter(
+            selection_round__municipality=municipality
+        ).count(),
+        "round_criteria": list(
+            RoundCriterion.objects.filter(selection_round__municipality=municipality)
+            .order_by("pk")
+            .values()
+        ),
+        "judgments": PairwiseJudgment.objects.filter(
+            selection_round__municipality=municipality
+        ).count(),
     }
     for model in B_TABLES:
         data[model.__name__] = list(
@@ -198,7 +248,10 @@ def test_municipality_a_cannot_reach_municipality_b(route, tenant, other_tenant,
         expect(method, foreign, {404}, "a: fremde Kommune")
     nowhere = reverse(
         route.name,
-        kwargs={"municipality": "gibt-es-nicht", **({"pk": 1} if "pk" in route.kwargs else {})},
+        kwargs={
+            "municipality": "gibt-es-nicht",
+            **{k: 1 for k in ("pk", *EXTRA_MODELS) if k in route.kwargs},
+        },
     )
     expect("get", nowhere, {404}, "a: unbekannte Kommune")
 
@@ -207,6 +260,19 @@ def test_municipality_a_cannot_reach_municipality_b(route, tenant, other_tenant,
         smuggled = url_for(route, a, b)
         for method in ("get", "post"):
             expect(method, smuggled, {403, 404}, "b: fremdes Objekt")
+    # A's own object with B's object in a further parameter (A's round, B's project).
+    extra = [name for name in EXTRA_MODELS if name in route.kwargs]
+    if extra:
+        mixed = reverse(
+            route.name,
+            kwargs={
+                "municipality": a.slug,
+                "pk": obj_of(PK_MODELS[route.name], a).pk,
+                **{name: obj_of(EXTRA_MODELS[name], b).pk for name in extra},
+            },
+        )
+        for method in ("get", "post"):
+            expect(method, mixed, {403, 404}, "b: fremdes Objekt im weiteren Parameter")
 
     assert fingerprint(b) == before, "Daten der fremden Kommune wurden verändert"
 

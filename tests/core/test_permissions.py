@@ -25,8 +25,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from digilotse.core.models import Role
 from digilotse.projects.lifecycle import TRANSITIONS
-from digilotse.projects.models import Project, ProjectStatus, StatusChange
+from digilotse.projects.models import Criterion, Project, ProjectStatus, StatusChange
 from digilotse.projects.services import project_transition
+from digilotse.selection.models import SelectionRound
+from digilotse.selection.services import round_create
 
 from ..conftest import make_tenant
 from ..factories import MembershipFactory, OrgUnitFactory, ProjectFactory, UserFactory
@@ -63,6 +65,10 @@ projects.decide_project     x     -     -     -       -         -         -     
 projects.delete_project     x     -     -     -       -         -         -       -        -          -        -
 projects.import_project     x     -     -     -       -         -         -       -        -          -        -
 projects.export_project     x     x     x     x       x         x         x       x        x          -        -
+selection.view_round        x     x     x     x       x         x         x       x        x          -        -
+selection.manage_round      x     -     -     -       -         -         -       -        -          -        -
+selection.score_round       -     -     -     -       -         -         -       -        -          -        -
+selection.compare_round     x     -     -     -       -         x         x       -        -          -        -
 """
 
 # Checked against one project (detail, edit, status, delete). A project manager may change and
@@ -75,6 +81,19 @@ projects.submit_project     x     x     x     x       -         -         -     
 projects.decide_project     x     -     -     -       -         -         -       -        -          -        -
 projects.delete_project     x     -     -     -       -         -         -       -        -          -        -
 projects.export_project     x     x     x     x       x         x         x       x        x          -        -
+"""
+
+# Checked against one selection round whose evaluators are the evaluator, the committee member
+# and the IT lead – not the CDO. Scoring is for the round's evaluators only, whatever their role;
+# comparing scores is for the CDO, the committee and evaluators (the views add: an evaluator of
+# the round only after submitting).
+ROUND_EVALUATORS = ("evaluator", "committee", "it_lead")
+ROUND_MATRIX = """
+permission                 cdo it_lead pm pm_named pm_other evaluator committee viewer viewer_named outsider anonymous
+selection.view_round        x     x     x     x       x         x         x       x        x          -        -
+selection.manage_round      x     -     -     -       -         -         -       -        -          -        -
+selection.score_round       -     x     -     -       -         x         x       -        -          -        -
+selection.compare_round     x     -     -     -       -         x         x       -        -          -        -
 """
 
 S = ProjectStatus
@@ -116,6 +135,7 @@ def parse(table: str) -> dict[str, dict[str, bool]]:
 
 MUNICIPALITY = parse(MUNICIPALITY_MATRIX)
 PROJECT = parse(PROJECT_MATRIX)
+ROUND = parse(ROUND_MATRIX)
 
 
 @dataclass
@@ -123,6 +143,7 @@ class World:
     municipality: Any
     users: dict[str, Any]  # subject -> user
     projects: dict[str, Project]  # subject -> the project that subject is checked against
+    selection_round: SelectionRound
 
 
 @pytest.fixture
@@ -162,7 +183,15 @@ def world(db) -> World:
     projects["viewer_named"] = ProjectFactory(
         municipality=m, org_unit=elsewhere, project_manager=viewer
     )
-    return World(municipality=m, users=users, projects=projects)
+    selection_round = round_create(
+        actor=None,
+        municipality=m,
+        title="Runde für die Rechtematrix",
+        projects=[project],
+        criteria=dict.fromkeys(Criterion.objects.filter(municipality=m, is_active=True), 1),
+        evaluators=[users[s] for s in ROUND_EVALUATORS],
+    )
+    return World(municipality=m, users=users, projects=projects, selection_round=selection_round)
 
 
 # --- Coverage -----------------------------------------------------------------------------------
@@ -174,6 +203,7 @@ def test_matrix_covers_every_registered_permission():
     project_perms = {p for p in registered if p.startswith("projects.")}
     project_perms -= {"projects.add_project", "projects.import_project"}  # no project yet
     assert set(PROJECT) == project_perms
+    assert set(ROUND) == {p for p in registered if p.startswith("selection.")}
 
 
 def test_transition_matrix_covers_the_lifecycle():
@@ -193,6 +223,12 @@ def test_permission_on_municipality(world, perm):
 def test_permission_on_project(world, perm):
     actual = {s: world.users[s].has_perm(perm, world.projects[s]) for s in SUBJECTS}
     assert actual == PROJECT[perm]
+
+
+@pytest.mark.parametrize("perm", list(ROUND))
+def test_permission_on_selection_round(world, perm):
+    actual = {s: world.users[s].has_perm(perm, world.selection_round) for s in SUBJECTS}
+    assert actual == ROUND[perm]
 
 
 def test_without_object_nobody_has_a_tenant_permission(world):

@@ -34,7 +34,8 @@ def num(value: Any, places: int = 1) -> str:
     d = _dec(value)
     if d is None:
         return "–"
-    return number_format(d, int(places), force_grouping=True)
+    # number_format cuts digits off; round first so 0.6429 with 3 places shows 0,643.
+    return number_format(round(d, int(places)), int(places), force_grouping=True)
 
 
 @register.filter

@@ -1,0 +1,452 @@
+"""Accessible SVG charts for the selection pages, rendered on the server (no script, CSP-safe).
+
+Every chart is an ``<svg role="img">`` whose first children are ``<title>`` and ``<desc>`` and
+which is named by them (``aria-labelledby``); the same numbers always appear in a data table next
+to it, so the chart is a visual aid, never the only carrier of information. Colours are dark
+enough for 3:1 contrast against white (WCAG 2.1, 1.4.11 non-text contrast); neighbouring segments
+are separated by a white gap so they stay distinguishable without relying on hue alone.
+
+Usage in templates::
+
+    {% load charts %}
+    {% stacked_bar segments maximum=1 title="…" desc="…" %}    segments: [{label, value, color}]
+    {% hbar_chart rows maximum=1 title="…" desc="…" unit="%" %} rows: [{label, value, color?, note?}]
+    {% interval_chart rows title="…" desc="…" %}                rows: [{label, lower, upper, value}]
+    {% cumulative_chart rows budget=… title="…" desc="…" %}     rows: [{label, value}]
+    {% swatch color %}                                          a small legend square
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+#: Chart colours, each with a contrast ratio of at least 4.5:1 against white (see
+#: `contrast_ratio`; the tests check every entry), chosen to differ in hue and lightness.
+PALETTE: tuple[str, ...] = (
+    "#1d4f91",  # blue
+    "#b04a00",  # dark orange
+    "#2b7a3d",  # green
+    "#7a2e8e",  # purple
+    "#a3263a",  # crimson
+    "#00707a",  # teal
+    "#6b5a00",  # olive
+    "#4a5561",  # slate
+)
+
+#: Colour for "over budget" / secondary marks (contrast ≥ 4.5:1 against white).
+MUTED = "#5f6b76"
+AXIS = "#4a4a4a"
+
+_ids = itertools.count(1)
+
+
+def _relative_luminance(color: str) -> float:
+    value = color.lstrip("#")
+    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(foreground: str, background: str = "#ffffff") -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 … 21)."""
+    a, b = sorted((_relative_luminance(foreground), _relative_luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def palette(keys: Iterable[str]) -> dict[str, str]:
+    """A stable colour per key (criteria in their round order)."""
+    return {key: PALETTE[i % len(PALETTE)] for i, key in enumerate(keys)}
+
+
+def _num(value: Any, places: int = 1) -> str:
+    """Rounded half up (not truncated) and in the active locale: 0.6429 → „0,643“."""
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return "–"
+    if not d.is_finite():
+        return "–"
+    q = d.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+    return str(number_format(q, int(places), force_grouping=True))
+
+
+@register.filter
+def dec(value: Any, places: int = 1) -> str:
+    """A number rounded to `places` decimals (half up) in German notation: 0.6429|dec:3 → 0,643.
+
+    Unlike a plain `number_format`, which cuts digits off, this rounds, so contributions shown
+    to three places add up to the score shown to three places (up to rounding).
+    """
+    return _num(value, places)
+
+
+def _f(value: float) -> str:
+    """A coordinate for SVG attributes (always a dot, never a locale comma)."""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+def _uid(prefix: str) -> str:
+    return f"{prefix}-{next(_ids)}"
+
+
+def _open(
+    uid: str, width: float, height: float, title: str, desc: str, css: str, style: str = ""
+) -> SafeString:
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="{}"{} role="img" viewBox="0 0 {} {}" '
+        'width="{}" height="{}" aria-labelledby="{}-t {}-d" focusable="false">'
+        '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>',
+        css,
+        format_html(' style="{}"', style) if style else "",
+        _f(width),
+        _f(height),
+        _f(width),
+        _f(height),
+        uid,
+        uid,
+        uid,
+        title,
+        uid,
+        desc,
+    )
+
+
+def _value(row: Mapping[str, Any], key: str = "value") -> float:
+    try:
+        return float(row.get(key) or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+@register.simple_tag
+def swatch(color: str, size: int = 12) -> SafeString:
+    """A small square in a chart colour for legends and table headers (decorative)."""
+    return format_html(
+        '<svg class="dl-swatch" width="{}" height="{}" aria-hidden="true" focusable="false" '
+        'style="display:inline-block;vertical-align:middle">'
+        '<rect width="{}" height="{}" fill="{}" stroke="{}" stroke-width="1"/></svg>',
+        size,
+        size,
+        size,
+        size,
+        color,
+        AXIS,
+    )
+
+
+@register.simple_tag
+def stacked_bar(
+    segments: Sequence[Mapping[str, Any]],
+    maximum: float = 1.0,
+    title: str = "",
+    desc: str = "",
+    width: int = 160,
+    height: int = 18,
+) -> SafeString:
+    """One horizontal bar split into coloured segments (e.g. the contribution of each criterion).
+
+    The bar's full width stands for `maximum`; a thin frame shows that scale. Each segment also
+    carries its own ``<title>`` (label and value) for pointer users.
+    """
+    uid = _uid("stack")
+    top = maximum if maximum and maximum > 0 else 1.0
+    parts: list[SafeString] = []
+    x = 0.0
+    for segment in segments:
+        value = max(_value(segment), 0.0)
+        w = min(value / top * width, max(width - x, 0.0))
+        if w <= 0:
+            continue
+        parts.append(
+            format_html(
+                '<rect x="{}" y="1" width="{}" height="{}" fill="{}" stroke="#ffffff" '
+                'stroke-width="1"><title>{}: {}</title></rect>',
+                _f(x),
+                _f(w),
+                height - 2,
+                segment.get("color") or PALETTE[0],
+                segment.get("label", ""),
+                _num(value, 3),
+            )
+        )
+        x += w
+    frame = format_html(
+        '<rect x="0.5" y="0.5" width="{}" height="{}" fill="none" stroke="{}" stroke-width="1"/>',
+        _f(width - 1),
+        height - 1,
+        AXIS,
+    )
+    return mark_safe(  # noqa: S308 - every part is built with format_html
+        _open(
+            uid, width, height, title, desc, "dl-chart-inline", f"display:block;min-width:{width}px"
+        )
+        + "".join(parts)
+        + frame
+        + "</svg>"
+    )
+
+
+@register.simple_tag
+def hbar_chart(
+    rows: Sequence[Mapping[str, Any]],
+    maximum: float | None = None,
+    title: str = "",
+    desc: str = "",
+    unit: str = "%",
+    scale: float = 100.0,
+    places: int = 1,
+    marker: float | None = None,
+    marker_label: str = "",
+) -> SafeString:
+    """Labelled horizontal bars, one row each; values shown as ``value × scale`` + `unit`.
+
+    `marker` draws a dashed vertical reference line (e.g. the top-k share that a sure place in
+    the top group would have) with `marker_label` as its text.
+    """
+    uid = _uid("hbar")
+    label_w, bar_w, value_w, row_h = 220, 300, 70, 26
+    width = label_w + bar_w + value_w
+    top_pad = 18 if marker is not None else 4
+    height = top_pad + row_h * max(len(rows), 1) + 4
+    top = maximum or max((_value(r) for r in rows), default=0.0) or 1.0
+    body: list[SafeString] = []
+    for i, row in enumerate(rows):
+        y = top_pad + i * row_h
+        value = max(_value(row), 0.0)
+        w = min(value / top, 1.0) * bar_w
+        label = str(row.get("label", ""))
+        short = label if len(label) <= 32 else label[:31] + "…"
+        body.append(
+            format_html(
+                '<g><text x="{}" y="{}" text-anchor="end" font-size="13" fill="#1a1a1a">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="#ffffff" stroke="{}"/>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<text x="{}" y="{}" font-size="13" fill="#1a1a1a">{}{}</text></g>',
+                label_w - 8,
+                _f(y + row_h / 2 + 4),
+                short,
+                label_w,
+                _f(y + 4),
+                bar_w,
+                row_h - 8,
+                AXIS,
+                label_w,
+                _f(y + 4),
+                _f(w),
+                row_h - 8,
+                row.get("color") or PALETTE[0],
+                label_w + bar_w + 6,
+                _f(y + row_h / 2 + 4),
+                _num(value * scale, places),
+                f"\u00a0{unit}" if unit else "",
+            )
+        )
+    if marker is not None and top:
+        mx = label_w + min(max(marker / top, 0.0), 1.0) * bar_w
+        body.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" '
+                'stroke-dasharray="4 3"/><text x="{}" y="12" font-size="12" text-anchor="middle" '
+                'fill="#1a1a1a">{}</text>',
+                _f(mx),
+                top_pad - 2,
+                _f(mx),
+                _f(height - 2),
+                AXIS,
+                _f(mx),
+                marker_label,
+            )
+        )
+    return mark_safe(  # noqa: S308 - every part is built with format_html
+        _open(uid, width, height, title, desc, "dl-chart") + "".join(body) + "</svg>"
+    )
+
+
+@register.simple_tag
+def interval_chart(
+    rows: Sequence[Mapping[str, Any]], title: str = "", desc: str = ""
+) -> SafeString:
+    """Per row an interval [lower, upper] on a 0–100 % axis with a dot at the current value."""
+    uid = _uid("interval")
+    label_w, axis_w, right, row_h, axis_h = 220, 340, 20, 28, 26
+    width = label_w + axis_w + right
+    height = row_h * max(len(rows), 1) + axis_h
+
+    def x_of(share: float) -> float:
+        return label_w + min(max(share, 0.0), 1.0) * axis_w
+
+    body: list[SafeString] = []
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        body.append(
+            format_html(
+                '<line x1="{}" y1="0" x2="{}" y2="{}" stroke="#c4c4c4" stroke-width="1"/>'
+                '<text x="{}" y="{}" font-size="12" text-anchor="middle" fill="#1a1a1a">{}\u00a0%'
+                "</text>",
+                _f(x_of(tick)),
+                _f(x_of(tick)),
+                _f(height - axis_h + 4),
+                _f(x_of(tick)),
+                _f(height - 6),
+                int(tick * 100),
+            )
+        )
+    for i, row in enumerate(rows):
+        y = i * row_h + row_h / 2
+        lo, hi, value = _value(row, "lower"), _value(row, "upper"), _value(row, "value")
+        label = str(row.get("label", ""))
+        short = label if len(label) <= 32 else label[:31] + "…"
+        color = row.get("color") or PALETTE[0]
+        body.append(
+            format_html(
+                '<g><text x="{}" y="{}" text-anchor="end" font-size="13" fill="#1a1a1a">{}</text>'
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="8" '
+                'stroke-linecap="butt"><title>{}: {} – {}\u00a0%</title></line>'
+                '<circle cx="{}" cy="{}" r="6" fill="#ffffff" stroke="#1a1a1a" stroke-width="2">'
+                "<title>{}\u00a0%</title></circle></g>",
+                label_w - 8,
+                _f(y + 4),
+                short,
+                _f(x_of(lo)),
+                _f(y),
+                _f(max(x_of(hi), x_of(lo) + 1)),
+                _f(y),
+                color,
+                label,
+                _num(lo * 100),
+                _num(hi * 100),
+                _f(x_of(value)),
+                _f(y),
+                _num(value * 100),
+            )
+        )
+    return mark_safe(  # noqa: S308 - every part is built with format_html
+        _open(uid, width, height, title, desc, "dl-chart") + "".join(body) + "</svg>"
+    )
+
+
+@register.simple_tag
+def cumulative_chart(
+    rows: Sequence[Mapping[str, Any]],
+    budget: float | None = None,
+    title: str = "",
+    desc: str = "",
+    budget_label: str = "",
+) -> SafeString:
+    """Columns of the cumulative cost in ranked order with a dashed horizontal budget line.
+
+    Columns that exceed the budget are drawn as dashed grey outlines instead of filled bars, so
+    the difference does not depend on colour alone.
+    """
+    uid = _uid("cumulative")
+    left, plot_w, plot_h, top_pad, bottom = 10, 420, 160, 20, 24
+    width = left + plot_w + 10
+    height = top_pad + plot_h + bottom
+    values = [max(_value(r), 0.0) for r in rows]
+    top = max([*values, float(budget or 0.0)], default=0.0) or 1.0
+    n = max(len(rows), 1)
+    step = plot_w / n
+    bar_w = max(step * 0.7, 1.0)
+    body: list[SafeString] = [
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
+            left,
+            top_pad + plot_h,
+            left + plot_w,
+            top_pad + plot_h,
+            AXIS,
+        )
+    ]
+    for i, (row, value) in enumerate(zip(rows, values, strict=True)):
+        h = value / top * plot_h
+        over = budget is not None and value > float(budget)
+        body.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" '
+                'stroke-width="{}" stroke-dasharray="{}">'
+                "<title>{}. {}: {}\u00a0€</title></rect>",
+                _f(left + i * step + (step - bar_w) / 2),
+                _f(top_pad + plot_h - h),
+                _f(bar_w),
+                _f(h),
+                "#ffffff" if over else PALETTE[0],
+                MUTED if over else PALETTE[0],
+                2 if over else 0,
+                "3 2" if over else "none",
+                i + 1,
+                row.get("label", ""),
+                _num(value, 0),
+            )
+        )
+        if n <= 30:
+            body.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#1a1a1a">{}'
+                    "</text>",
+                    _f(left + i * step + step / 2),
+                    top_pad + plot_h + 15,
+                    i + 1,
+                )
+            )
+    if budget is not None:
+        by = top_pad + plot_h - float(budget) / top * plot_h
+        body.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a3263a" stroke-width="2" '
+                'stroke-dasharray="6 4"/><text x="{}" y="{}" font-size="12" text-anchor="end" '
+                'fill="#a3263a">{}</text>',
+                left,
+                _f(by),
+                left + plot_w,
+                _f(by),
+                left + plot_w,
+                _f(max(by - 5, 12)),
+                budget_label,
+            )
+        )
+    return mark_safe(  # noqa: S308 - every part is built with format_html
+        _open(uid, width, height, title, desc, "dl-chart") + "".join(body) + "</svg>"
+    )
+
+
+@register.filter
+def percent(value: Any, places: int = 1) -> str:
+    """A share 0 … 1 as a German percentage: 0.125 → „12,5 %“."""
+    try:
+        share = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    return f"{_num(share * 100, int(places))}\u00a0%"
+
+
+@register.filter
+def chart_segments(contributions: Mapping[str, Any], criteria: Sequence[Mapping[str, Any]]) -> Any:
+    """``{criterion: value}`` + criteria ``[{key, name, color}]`` → segments for `stacked_bar`."""
+    return [
+        {"label": c["name"], "value": contributions.get(c["key"], 0.0), "color": c["color"]}
+        for c in criteria
+    ]
+
+
+__all__ = [
+    "PALETTE",
+    "chart_segments",
+    "contrast_ratio",
+    "cumulative_chart",
+    "dec",
+    "hbar_chart",
+    "interval_chart",
+    "palette",
+    "percent",
+    "stacked_bar",
+    "swatch",
+]
