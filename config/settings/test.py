@@ -19,3 +19,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Serve static files straight from the finders (npm assets, app static) without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not an in-memory database: the live server used by the browser tests then gives each
+    # request thread its own connection, as in production, instead of sharing one (which fails with
+    # "table is locked" when two htmx requests write at once).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
