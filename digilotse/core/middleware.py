@@ -25,3 +25,19 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         return response
+
+
+class GermanFirstMiddleware:
+    """German unless the person chose English with the language switch (cookie).
+
+    Browsers send Accept-Language from the operating system's setting; in a German municipality
+    that is often English on staff laptops. The UI language is a deliberate choice, not a guess.
+    Runs before Django's LocaleMiddleware and hides the header from it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

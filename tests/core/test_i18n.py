@@ -207,3 +207,9 @@ def test_language_switch_shows_the_cockpit_in_english(compiled_catalogue, tenant
     back = client.get(url).content.decode()
     assert '<html lang="de"' in back
     assert "Projekte nach Status" in back
+
+
+@pytest.mark.django_db
+def test_german_even_when_the_browser_asks_for_english(client):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="de"' in response.content.decode()
