@@ -91,6 +91,14 @@ class SelectionRound(TenantModel):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    decided_at = models.DateField(_("entschieden am"), null=True, blank=True)
+    decision_note = models.TextField(
+        _("Beschluss"),
+        blank=True,
+        help_text=_(
+            "Gremium, Datum und Inhalt des Beschlusses, z. B. Digitalisierungsausschuss vom 12.03.2027."
+        ),
+    )
     # Everything the ranking depends on, frozen when the round closes (see selection/snapshot.py).
     snapshot = models.JSONField(_("Momentaufnahme"), null=True, blank=True, editable=False)
 

@@ -315,3 +315,33 @@ def round_results(selection_round: SelectionRound) -> dict[str, Any]:
     if selection_round.snapshot:
         return dict(selection_round.snapshot["results"])
     return compute(build_inputs(selection_round))
+
+
+@transaction.atomic
+def round_decide(
+    *, actor: User | None, selection_round: SelectionRound, decided_at: date, note: str
+) -> SelectionRound:
+    """Record that the committee decided on a closed round (the last state of a round)."""
+    selection_round = SelectionRound.objects.select_for_update().get(pk=selection_round.pk)
+    if selection_round.status != RoundStatus.CLOSED:
+        raise ValidationError(
+            _("Entscheiden lässt sich nur eine Runde, deren Bewertung abgeschlossen ist."),
+            code="not_closed",
+        )
+    if not note.strip():
+        raise ValidationError({"note": _("Bitte halten Sie den Beschluss fest.")}, code="required")
+    selection_round.status = RoundStatus.DECIDED
+    selection_round.decided_at = decided_at
+    selection_round.decision_note = note.strip()
+    selection_round.save(update_fields=["status", "decided_at", "decision_note"])
+    audit_log(
+        actor=actor,
+        municipality=selection_round.municipality,
+        action=AuditAction.UPDATE,
+        obj=selection_round,
+        changes={
+            "status": [RoundStatus.CLOSED, RoundStatus.DECIDED],
+            "decision_note": [None, note.strip()],
+        },
+    )
+    return selection_round

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/bewerten/<int:project>/", views.scoring_project, name="scoring_project"),
     path("<int:pk>/abgeben/", views.submit, name="submit"),
     path("<int:pk>/abschliessen/", views.close, name="close"),
+    path("<int:pk>/entscheiden/", views.decide, name="decide"),
     path("<int:pk>/uebereinstimmung/", views.disagreement, name="disagreement"),
     path("<int:pk>/gewichte/", views_results.weights, name="weights"),
     path("<int:pk>/ahp/", views_results.ahp_form, name="ahp"),

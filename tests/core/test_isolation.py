@@ -70,6 +70,7 @@ PK_MODELS: dict[str, type[Model]] = {
     "selection:scoring_project": SelectionRound,
     "selection:submit": SelectionRound,
     "selection:close": SelectionRound,
+    "selection:decide": SelectionRound,
     "selection:disagreement": SelectionRound,
     "selection:weights": SelectionRound,
     "selection:ahp": SelectionRound,
