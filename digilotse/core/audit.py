@@ -55,3 +55,33 @@ def audit_log(
         object_repr=(label or str(obj))[:300],
         changes=changes or {},
     )
+
+
+def save_audited(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    obj: Model,
+    fields: list[str],
+    values: dict[str, Any],
+) -> dict[str, list[Any]]:
+    """Apply `values` to `obj`, validate, save, and log what changed (returns the changes).
+
+    The "before" picture is taken from the stored row, not from `obj`: a ModelForm has usually
+    written the new values onto `obj` already when the service is called.
+    """
+    before = snapshot(type(obj)._default_manager.get(pk=obj.pk), fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    changes = diff(before, snapshot(obj, fields))
+    if changes:
+        audit_log(
+            actor=actor,
+            municipality=municipality,
+            action=AuditAction.UPDATE,
+            obj=obj,
+            changes=changes,
+        )
+    return changes

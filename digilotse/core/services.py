@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .audit import audit_log, diff, snapshot
+from .audit import audit_log, diff, save_audited, snapshot
 from .models import AuditAction, Membership, Municipality, OrgUnit, Role, User
 
 ORGUNIT_FIELDS = ["name", "short_name", "kind", "vision", "mission"]
@@ -35,20 +35,13 @@ def municipality_create(*, actor: User | None, **values: Any) -> Municipality:
 def municipality_update(
     *, actor: User | None, municipality: Municipality, **values: Any
 ) -> Municipality:
-    before = snapshot(Municipality.objects.get(pk=municipality.pk), MUNICIPALITY_FIELDS)
-    for name, value in values.items():
-        setattr(municipality, name, value)
-    municipality.full_clean()
-    municipality.save()
-    changes = diff(before, snapshot(municipality, MUNICIPALITY_FIELDS))
-    if changes:
-        audit_log(
-            actor=actor,
-            municipality=municipality,
-            action=AuditAction.UPDATE,
-            obj=municipality,
-            changes=changes,
-        )
+    save_audited(
+        actor=actor,
+        municipality=municipality,
+        obj=municipality,
+        fields=MUNICIPALITY_FIELDS,
+        values=values,
+    )
     return municipality
 
 
@@ -69,21 +62,9 @@ def orgunit_create(*, actor: User | None, municipality: Municipality, **values: 
 
 @transaction.atomic
 def orgunit_update(*, actor: User | None, unit: OrgUnit, **values: Any) -> OrgUnit:
-    # Snapshot the stored row: a ModelForm may already have written new values onto `unit`.
-    before = snapshot(OrgUnit.objects.get(pk=unit.pk), ORGUNIT_FIELDS)
-    for name, value in values.items():
-        setattr(unit, name, value)
-    unit.full_clean()
-    unit.save()
-    changes = diff(before, snapshot(unit, ORGUNIT_FIELDS))
-    if changes:
-        audit_log(
-            actor=actor,
-            municipality=unit.municipality,
-            action=AuditAction.UPDATE,
-            obj=unit,
-            changes=changes,
-        )
+    save_audited(
+        actor=actor, municipality=unit.municipality, obj=unit, fields=ORGUNIT_FIELDS, values=values
+    )
     return unit
 
 

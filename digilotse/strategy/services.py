@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from digilotse.core.audit import audit_log, diff, snapshot
+from digilotse.core.audit import audit_log, diff, save_audited, snapshot
 from digilotse.core.models import AuditAction, Municipality, User
 
 from .models import DEFAULT_ACTION_FIELDS, ActionField, Goal, Kpi, Strategy
@@ -67,22 +67,9 @@ def strategy_element_create(
 @transaction.atomic
 def strategy_element_update(*, actor: User | None, obj: T, **values: Any) -> T:
     _check_same_tenant(obj.municipality, values)
-    fields = FIELDS[type(obj)]
-    # Snapshot the stored row: a ModelForm may already have written new values onto `obj`.
-    before = snapshot(type(obj)._default_manager.get(pk=obj.pk), fields)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    changes = diff(before, snapshot(obj, fields))
-    if changes:
-        audit_log(
-            actor=actor,
-            municipality=obj.municipality,
-            action=AuditAction.UPDATE,
-            obj=obj,
-            changes=changes,
-        )
+    save_audited(
+        actor=actor, municipality=obj.municipality, obj=obj, fields=FIELDS[type(obj)], values=values
+    )
     return obj
 
 
