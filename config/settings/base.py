@@ -107,6 +107,7 @@ LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
 LOCALE_PATHS = [BASE_DIR / "digilotse" / "locale"]
 TIME_ZONE = "Europe/Berlin"
+FORMAT_MODULE_PATH = ["digilotse.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -1777,7 +1777,7 @@ def _write_hints(ws: Any, *, municipality: Municipality) -> None:
             cell.alignment = wrap
             cell.data_type = "s"
 
-    heading(_("Spalte"), _("Pflicht"), _("Inhalt und Format"))
+    heading(_("Spalte"), _("Pflichtangabe"), _("Inhalt und Format"))
     for column in COLUMNS:
         line(column.header, _("ja") if column.required else _("nein"), str(column.help))
     for header, help_text in YEAR_HELP:

@@ -182,9 +182,9 @@ class StatusChange(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(
-        _("von"), max_length=20, choices=ProjectStatus.choices, blank=True
+        _("Status vorher"), max_length=20, choices=ProjectStatus.choices, blank=True
     )
-    to_status = models.CharField(_("nach"), max_length=20, choices=ProjectStatus.choices)
+    to_status = models.CharField(_("Status nachher"), max_length=20, choices=ProjectStatus.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -110,13 +110,11 @@ class KpiForm(TenantModelForm):
                 self.add_error(
                     "target",
                     forms.ValidationError(
-                        _(
-                            "Der Zielwert passt nicht zur Richtung: bei „%(dir)s“ muss er %(cmp)s dem Ausgangswert liegen."
-                        )
-                        % {
-                            "dir": dict(Kpi._meta.get_field("direction").choices or [])[direction],
-                            "cmp": _("über") if direction == "increase" else _("unter"),
-                        },
+                        _("Der Zielwert muss bei „höher ist besser“ über dem Ausgangswert liegen.")
+                        if direction == "increase"
+                        else _(
+                            "Der Zielwert muss bei „niedriger ist besser“ unter dem Ausgangswert liegen."
+                        ),
                         code="target_direction",
                     ),
                 )

@@ -103,7 +103,7 @@ def test_kpi_target_against_direction_is_rejected(tenant, login):
         },
     )
     assert response.status_code == 200
-    assert "Der Zielwert passt nicht zur Richtung" in response.content.decode()
+    assert "unter dem Ausgangswert liegen" in response.content.decode()
 
 
 @pytest.mark.django_db
