@@ -4,6 +4,9 @@
     digilotse gemeinden SUCHE [--data DIR] [--limit N] [--json]
     digilotse ahp FILE      AHP weights, λmax, CI, CR from a pairwise comparison matrix (JSON)
     digilotse rank FILE     weighted-sum or TOPSIS ranking with contributions (JSON)
+    digilotse optimize [--format json|orlib] FILE
+                            optimal project portfolio (MILP) with greedy baseline; with
+                            --format orlib an OR-Library knapsack file, one JSON line per problem
 
 Engine commands print JSON on stdout; bad input exits 2 with a one-line message on stderr.
 """
@@ -65,12 +68,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         engine_cmd = sub.add_parser(name, help=help_text)
         engine_cmd.add_argument("file", help="JSON-Datei oder - für die Standardeingabe")
+    opt = sub.add_parser(
+        "optimize", help="Optimales Projektportfolio (JSON-Datei oder OR-Library-Datei)"
+    )
+    opt.add_argument("file", help="Eingabedatei oder - für die Standardeingabe")
+    opt.add_argument(
+        "--format",
+        choices=("json", "orlib"),
+        default="json",
+        help="json: Portfolio-Dokument (Standard); orlib: OR-Library-Rucksackdatei",
+    )
     args = parser.parse_args(argv)
 
     if args.command in ("ahp", "rank"):
         from digilotse.engine import cli_commands
 
         return cli_commands.run(args.command, args.file)
+    if args.command == "optimize":
+        from digilotse.engine import cli_commands
+
+        return cli_commands.run("optimize", args.file, args.format)
 
     if args.command == "version":
         try:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +18,56 @@ def _load(file: str) -> Any:
     return json.loads(text)
 
 
-def run(command: str, file: str) -> int:
-    """Run `ahp` or `rank` on a JSON file; return the process exit status."""
+@contextlib.contextmanager
+def _c_stdout_silenced() -> Iterator[None]:
+    """Send C-level writes to file descriptor 1 to /dev/null while the solver runs.
+
+    HiGHS 1.12 (inside SciPy 1.17) prints a stray debug line
+    ("HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();") with printf,
+    even with output disabled; on stdout it would corrupt the JSON the CLI prints. Only the
+    single-threaded console script does this — a web server must not swap its file descriptors.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
     try:
+        with open(os.devnull, "w", encoding="utf-8") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _optimize(file: str, fmt: str) -> list[dict[str, Any]]:
+    from .portfolio import optimize, parse_orlib, result_to_dict
+
+    if fmt == "orlib":
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        problems = parse_orlib(text, Path(file).name)
+        with _c_stdout_silenced():
+            return [result_to_dict(optimize(p)) for p in problems]
+    from .portfolio import problem_from_json
+
+    problem = problem_from_json(_load(file))
+    with _c_stdout_silenced():
+        return [result_to_dict(optimize(problem))]
+
+
+def run(command: str, file: str, fmt: str = "json") -> int:
+    """Run `ahp`, `rank` or `optimize` on a file; return the process exit status.
+
+    ``fmt`` only applies to `optimize`: ``"json"`` (the portfolio document, printed indented) or
+    ``"orlib"`` (an OR-Library knapsack file, one compact JSON line per problem).
+    """
+    try:
+        if command == "optimize":
+            results = _optimize(file, fmt)
+            if fmt == "orlib":
+                for line in results:
+                    print(json.dumps(line, ensure_ascii=False))
+            else:
+                print(json.dumps(results[0], ensure_ascii=False, indent=2))
+            return 0
         payload = _load(file)
         if command == "ahp":
             from .ahp import ahp_from_json
