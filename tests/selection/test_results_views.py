@@ -11,77 +11,22 @@ from django.urls import reverse
 
 from digilotse.core.models import Role
 from digilotse.core.templatetags.charts import PALETTE, contrast_ratio, palette, stacked_bar
-from digilotse.projects.models import Criterion, GoalContribution, Project
 from digilotse.selection import services
 from digilotse.selection.models import PairwiseJudgment, RoundCriterion, Weighting
-from digilotse.strategy.models import Goal
 
-from ..factories import MembershipFactory, ProjectFactory, ProjectYearFactory, UserFactory
-
-BUDGET_2027 = 350_000
+from .builders import create_round, score_round
 
 
 def build_round(tenant, *, submit: int = 3, close: bool = False, weighting: str = "direct"):
-    """A round with four projects, the default criteria and three evaluators.
-
-    The first `submit` evaluators score everything (with justification) and submit; with
-    `close`, the CDO closes the round (snapshot). Costs 2027: 100k, 200k, 300k, 400k.
-    """
-    m = tenant.municipality
-    unit = tenant.member(Role.CDO).org_unit
-    projects = [Project.objects.get(municipality=m)] + [
-        ProjectFactory(municipality=m, org_unit=unit, title=t)
-        for t in ("Handy-Parken", "Open Data", "RPA Wohngeld")
-    ]
-    for i, p in enumerate(projects):
-        ProjectYearFactory(
-            project=p, year=2027, one_off_cost=Decimal(100000 * (i + 1)), running_cost=0
-        )
-    goal = Goal.objects.get(municipality=m)
-    GoalContribution.objects.create(project=projects[1], goal=goal, level=3)
-    GoalContribution.objects.create(project=projects[2], goal=goal, level=1)
-    criteria = dict(
-        zip(
-            Criterion.objects.filter(municipality=m, is_active=True).order_by("position"),
-            (3, 2, 1),
-            strict=True,
-        )
+    """The builder's round; the first `submit` evaluators score everything and submit; with
+    `close`, the CDO closes the round (snapshot)."""
+    r, projects, criteria, evaluators = create_round(tenant, weighting=weighting)
+    score_round(
+        r, projects, criteria, evaluators, score=lambda p, e: (p * 2 + e) % 6, submit=submit
     )
-    evaluators = [tenant.users[Role.EVALUATOR]]
-    for n in range(2):
-        user = UserFactory(email=f"eval{n}@musterhausen.example")
-        MembershipFactory(municipality=m, user=user, role=Role.EVALUATOR)
-        evaluators.append(user)
-    r = services.round_create(
-        actor=tenant.users[Role.CDO],
-        municipality=m,
-        title="Auswahlrunde 2027",
-        projects=projects,
-        criteria=criteria,
-        evaluators=evaluators,
-        threshold=Decimal("0.3"),
-        top_k=2,
-        budget={"2027": BUDGET_2027},
-        weighting=weighting,
-    )
-    for e_index, evaluator in enumerate(evaluators):
-        for p_index, project in enumerate(projects):
-            for criterion in criteria:
-                if criterion.derived_from_goals:
-                    continue
-                services.assessment_save(
-                    actor=evaluator,
-                    selection_round=r,
-                    project=project,
-                    criterion=criterion,
-                    score=(p_index * 2 + e_index) % 6,
-                    justification=f"Begründung {p_index}",
-                )
-        if e_index < submit:
-            services.evaluator_submit(actor=evaluator, selection_round=r)
     if close:
         r = services.round_close(actor=tenant.users[Role.CDO], selection_round=r)
-    return r, projects, list(criteria), evaluators
+    return r, projects, criteria, evaluators
 
 
 def url(name, r):

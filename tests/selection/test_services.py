@@ -6,70 +6,29 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from digilotse.core.models import Role
-from digilotse.projects.models import Criterion, GoalContribution, Project
+from digilotse.projects.models import Criterion, Project
 from digilotse.selection import services
 from digilotse.selection.models import RoundStatus
 from digilotse.selection.snapshot import compute
 from digilotse.strategy.models import Goal
 
-from ..factories import MembershipFactory, ProjectFactory, ProjectYearFactory, UserFactory
+from .builders import create_round, score_round
 
 
 @pytest.fixture
 def setup(tenant):
-    m = tenant.municipality
-    unit = tenant.member(Role.CDO).org_unit
-    projects = [Project.objects.get(municipality=m)] + [
-        ProjectFactory(municipality=m, org_unit=unit, title=t)
-        for t in ("Handy-Parken", "Open Data", "RPA Wohngeld")
-    ]
-    for i, p in enumerate(projects):
-        ProjectYearFactory(project=p, year=2027, one_off_cost=Decimal(100000 * (i + 1)))
-    goal = Goal.objects.get(municipality=m)
-    GoalContribution.objects.create(project=projects[1], goal=goal, level=3)
-    GoalContribution.objects.create(project=projects[2], goal=goal, level=1)
-    criteria = dict(
-        zip(
-            Criterion.objects.filter(municipality=m, is_active=True).order_by("position"),
-            (3, 2, 1),
-            strict=True,
-        )
-    )
-    evaluators = [tenant.users[Role.EVALUATOR]]
-    for n in range(2):
-        user = UserFactory(email=f"eval{n}@musterhausen.example")
-        MembershipFactory(municipality=m, user=user, role=Role.EVALUATOR)
-        evaluators.append(user)
-    r = services.round_create(
-        actor=tenant.users[Role.CDO],
-        municipality=m,
-        title="Auswahlrunde 2027",
-        projects=projects,
-        criteria=criteria,
-        evaluators=evaluators,
-        threshold=Decimal("0.3"),
-        top_k=2,
-        budget={"2027": 350000},
-    )
-    return r, projects, list(criteria), evaluators
+    return create_round(tenant)
 
 
 def score_all(r, projects, criteria, evaluators, offset=0):
-    for e_index, evaluator in enumerate(evaluators):
-        for p_index, project in enumerate(projects):
-            for criterion in criteria:
-                if criterion.derived_from_goals:
-                    continue
-                score = (p_index + e_index + offset) % 6
-                services.assessment_save(
-                    actor=evaluator,
-                    selection_round=r,
-                    project=project,
-                    criterion=criterion,
-                    score=score,
-                    justification=f"Begründung {p_index}",
-                )
-        services.evaluator_submit(actor=evaluator, selection_round=r)
+    score_round(
+        r,
+        projects,
+        criteria,
+        evaluators,
+        score=lambda p, e: (p + e + offset) % 6,
+        submit=len(evaluators),
+    )
 
 
 @pytest.mark.django_db

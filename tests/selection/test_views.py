@@ -14,6 +14,7 @@ from digilotse.selection import services
 from digilotse.selection.models import Assessment, RoundStatus, SelectionRound
 
 from ..factories import MembershipFactory, ProjectFactory, UserFactory
+from .builders import add_evaluators
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +32,7 @@ def setup(tenant):
         key=lambda p: p.key,
     )
     criteria = list(Criterion.objects.filter(municipality=m, is_active=True).order_by("position"))
-    evaluators = [tenant.users[Role.EVALUATOR]]
-    for n in range(2):
-        user = UserFactory(email=f"eval{n}@musterhausen.example", last_name=f"Prüfer{n}")
-        MembershipFactory(municipality=m, user=user, role=Role.EVALUATOR)
-        evaluators.append(user)
+    evaluators = add_evaluators(tenant, last_name="Prüfer")
     r = services.round_create(
         actor=tenant.users[Role.CDO],
         municipality=m,
