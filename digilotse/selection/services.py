@@ -310,11 +310,25 @@ def round_close(*, actor: User | None, selection_round: SelectionRound) -> Selec
     return selection_round
 
 
+def round_data(selection_round: SelectionRound) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Inputs and results: frozen for a closed round, computed once from the current data
+    (a live preview) while it is open."""
+    if selection_round.snapshot:
+        return dict(selection_round.snapshot["inputs"]), dict(selection_round.snapshot["results"])
+    inputs = build_inputs(selection_round)
+    return inputs, compute(inputs)
+
+
+def round_inputs(selection_round: SelectionRound) -> dict[str, Any]:
+    """The inputs alone (frozen or current), e.g. for the weights pages."""
+    if selection_round.snapshot:
+        return dict(selection_round.snapshot["inputs"])
+    return build_inputs(selection_round)
+
+
 def round_results(selection_round: SelectionRound) -> dict[str, Any]:
     """Frozen results for a closed round; a live preview from the current data while open."""
-    if selection_round.snapshot:
-        return dict(selection_round.snapshot["results"])
-    return compute(build_inputs(selection_round))
+    return round_data(selection_round)[1]
 
 
 @transaction.atomic

@@ -43,6 +43,7 @@ from .models import (
     SelectionRound,
     Weighting,
 )
+from .selectors import disagreement_review
 
 EVALUATOR_ROLES = (Role.EVALUATOR, Role.COMMITTEE, Role.CDO, Role.IT_LEAD)
 DEFAULT_PROJECT_STATUSES = (ProjectStatus.PROPOSAL, ProjectStatus.IN_REVIEW)
@@ -724,68 +725,8 @@ def disagreement(request: TenantRequest, pk: int) -> HttpResponse:
             {"round": selection_round, "locked": True},
             status=403,
         )
-    results = services.round_results(selection_round)
-    if selection_round.snapshot:
-        inputs = selection_round.snapshot["inputs"]
-        assessments = inputs["assessments"]
-        criteria = [
-            {"key": c["key"], "name": c["name"]} for c in inputs["criteria"] if not c["derived"]
-        ]
-        titles = {p["key"]: p["title"] for p in inputs["projects"]}
-    else:
-        assessments = [
-            {
-                "project": a.project.key,
-                "criterion": a.criterion.key,
-                "evaluator": str(a.evaluator),
-                "score": a.score,
-                "justification": a.justification,
-            }
-            for a in Assessment.objects.filter(selection_round=selection_round).select_related(
-                "project", "criterion", "evaluator"
-            )
-        ]
-        criteria = [
-            {"key": rc.criterion.key, "name": rc.criterion.name}
-            for rc in _scored_criteria(selection_round)
-            if not rc.criterion.derived_from_goals
-        ]
-        titles = dict(selection_round.projects.values_list("key", "title"))
-    justifications = {
-        (a["project"], a["criterion"], a["evaluator"]): a["justification"] for a in assessments
-    }
-    review = []
-    for project_key, spread in results.get("review", []):
-        cells = []
-        for c in criteria:
-            cell = results["cells"].get(f"{project_key}|{c['key']}")
-            if cell is None:
-                continue
-            cells.append(
-                {
-                    "criterion": c["name"],
-                    "value": cell["value"],
-                    "spread": cell["spread"],
-                    "stdev": cell["stdev"],
-                    "scores": [
-                        {
-                            "evaluator": name,
-                            "score": score,
-                            "outlier": name in cell["outliers"],
-                            "justification": justifications.get((project_key, c["key"], name), ""),
-                        }
-                        for name, score in cell["scores"].items()
-                    ],
-                }
-            )
-        review.append(
-            {
-                "key": project_key,
-                "title": titles.get(project_key, ""),
-                "spread": spread,
-                "cells": cells,
-            }
-        )
+    inputs, results = services.round_data(selection_round)
+    review = disagreement_review(inputs, results)
     return render(
         request,
         "selection/disagreement.html",

@@ -46,7 +46,7 @@ from digilotse.engine.errors import EngineInputError
 
 from . import services
 from .models import EvaluatorSubmission, PairwiseJudgment, SelectionRound, Weighting
-from .snapshot import ACCEPTABILITY_SAMPLES, ACCEPTABILITY_SPREAD, build_inputs, compute
+from .snapshot import ACCEPTABILITY_SAMPLES, ACCEPTABILITY_SPREAD
 
 METHOD_LABELS = {"weighted_sum": _lazy("Gewichtete Summe"), "topsis": _lazy("TOPSIS")}
 
@@ -64,11 +64,7 @@ def _round(request: TenantRequest, pk: int) -> SelectionRound:
 
 
 def _inputs_and_results(selection_round: SelectionRound) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Inputs and results: frozen for a closed round, computed live (as a preview) while open."""
-    if selection_round.snapshot:
-        return dict(selection_round.snapshot["inputs"]), services.round_results(selection_round)
-    inputs = build_inputs(selection_round)
-    return inputs, compute(inputs)
+    return services.round_data(selection_round)
 
 
 def results_visible(user: User, selection_round: SelectionRound) -> bool:
@@ -311,11 +307,7 @@ class DirectWeightsForm(KernForm):
 def weights(request: TenantRequest, pk: int) -> HttpResponse:
     selection_round = _round(request, pk)
     can_manage = request.user.has_perm("selection.manage_round", selection_round)
-    inputs = (
-        dict(selection_round.snapshot["inputs"])
-        if selection_round.snapshot
-        else build_inputs(selection_round)
-    )
+    inputs = services.round_inputs(selection_round)
     raw = {c["key"]: Decimal(str(c["weight"])) for c in inputs["criteria"]}
     total = sum(raw.values()) or Decimal(1)
     direct = [
@@ -375,11 +367,7 @@ def weights(request: TenantRequest, pk: int) -> HttpResponse:
 def ahp_form(request: TenantRequest, pk: int) -> HttpResponse:
     selection_round = _round(request, pk)
     can_compare = request.user.has_perm("selection.compare_round", selection_round)
-    inputs = (
-        dict(selection_round.snapshot["inputs"])
-        if selection_round.snapshot
-        else build_inputs(selection_round)
-    )
+    inputs = services.round_inputs(selection_round)
     criteria = inputs["criteria"]
     keys = [c["key"] for c in criteria]
     names = {c["key"]: c["name"] for c in criteria}
