@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from digilotse.core.forms import KernModelForm
 
 from .models import ActionField, Goal, Kpi, Strategy
+from .services import FIELDS  # one list per model: what users edit is what the audit log records
 
 
 class TenantModelForm(KernModelForm):
@@ -30,7 +31,7 @@ class TenantModelForm(KernModelForm):
 class StrategyForm(TenantModelForm):
     class Meta:
         model = Strategy
-        fields = ["title", "period_start", "period_end", "vision", "mission"]
+        fields = FIELDS[Strategy]
         widgets = {
             "vision": forms.Textarea(attrs={"rows": 4}),
             "mission": forms.Textarea(attrs={"rows": 4}),
@@ -52,14 +53,14 @@ class StrategyForm(TenantModelForm):
 class ActionFieldForm(TenantModelForm):
     class Meta:
         model = ActionField
-        fields = ["name", "description", "position"]
+        fields = FIELDS[ActionField]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
 class GoalForm(TenantModelForm):
     class Meta:
         model = Goal
-        fields = ["action_field", "code", "title", "description", "weight", "position"]
+        fields = FIELDS[Goal]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,17 +84,7 @@ class GoalForm(TenantModelForm):
 class KpiForm(TenantModelForm):
     class Meta:
         model = Kpi
-        fields = [
-            "goal",
-            "name",
-            "unit",
-            "baseline",
-            "baseline_year",
-            "target",
-            "target_year",
-            "direction",
-            "source",
-        ]
+        fields = FIELDS[Kpi]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

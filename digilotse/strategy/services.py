@@ -14,6 +14,7 @@ from digilotse.core.models import AuditAction, Municipality, User
 
 from .models import DEFAULT_ACTION_FIELDS, ActionField, Goal, Kpi, Strategy
 
+# The editable fields per model: the forms show exactly these, and the audit log records them.
 FIELDS: dict[type[Model], list[str]] = {
     Strategy: ["title", "period_start", "period_end", "vision", "mission"],
     ActionField: ["name", "description", "position"],

@@ -160,24 +160,11 @@ def _delete(request: TenantRequest, obj: ActionField | Goal | Kpi) -> HttpRespon
 
 
 @tenant_view("strategy.change_strategy")
-def field_delete(request: TenantRequest, pk: int) -> HttpResponse:
-    obj = tenant_get(request, ActionField, pk=pk)
-    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
-        return HttpResponseNotAllowed(["POST"])
-    return _delete(request, obj)
-
-
-@tenant_view("strategy.change_strategy")
-def goal_delete(request: TenantRequest, pk: int) -> HttpResponse:
-    obj = tenant_get(request, Goal, pk=pk)
-    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
-        return HttpResponseNotAllowed(["POST"])
-    return _delete(request, obj)
-
-
-@tenant_view("strategy.change_strategy")
-def kpi_delete(request: TenantRequest, pk: int) -> HttpResponse:
-    obj = tenant_get(request, Kpi, pk=pk)
+def element_delete(
+    request: TenantRequest, pk: int, model: type[ActionField | Goal | Kpi]
+) -> HttpResponse:
+    """Delete a Handlungsfeld, goal or KPI (the URL names the model)."""
+    obj = cast("ActionField | Goal | Kpi", tenant_get(request, model, pk=pk))
     if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
         return HttpResponseNotAllowed(["POST"])
     return _delete(request, obj)
