@@ -64,18 +64,20 @@ def save_audited(
     obj: Model,
     fields: list[str],
     values: dict[str, Any],
+    extra_changes: dict[str, list[Any]] | None = None,
 ) -> dict[str, list[Any]]:
     """Apply `values` to `obj`, validate, save, and log what changed (returns the changes).
 
     The "before" picture is taken from the stored row, not from `obj`: a ModelForm has usually
-    written the new values onto `obj` already when the service is called.
+    written the new values onto `obj` already when the service is called. `extra_changes` are
+    changes of related rows (e.g. a criterion's scale levels) logged in the same entry.
     """
     before = snapshot(type(obj)._default_manager.get(pk=obj.pk), fields)
     for name, value in values.items():
         setattr(obj, name, value)
     obj.full_clean()
     obj.save()
-    changes = diff(before, snapshot(obj, fields))
+    changes: dict[str, list[Any]] = {**diff(before, snapshot(obj, fields)), **(extra_changes or {})}
     if changes:
         audit_log(
             actor=actor,

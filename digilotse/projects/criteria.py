@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from digilotse.core.audit import audit_log, diff, snapshot
+from digilotse.core.audit import audit_log, diff, save_audited, snapshot
 from digilotse.core.models import AuditAction, Municipality, User
 from digilotse.engine.scoring import StrategicImpact, strategic_impact
 from digilotse.strategy.models import Goal
@@ -161,29 +161,22 @@ def criterion_update(
     **values: Any,
 ) -> Criterion:
     """Change a criterion and (optionally) the label and meaning of its scale levels."""
-    # Snapshot the stored row: a ModelForm may already have written new values onto `criterion`.
-    before = snapshot(Criterion.objects.get(pk=criterion.pk), CRITERION_FIELDS)
     before_levels = {lvl.value: [lvl.label, lvl.description] for lvl in criterion.levels.all()}
-    for name, value in values.items():
-        setattr(criterion, name, value)
-    criterion.full_clean()
-    criterion.save()
     for value, (label, meaning) in (levels or {}).items():
         CriterionLevel.objects.update_or_create(
             criterion=criterion, value=value, defaults={"label": label, "description": meaning}
         )
-    changes = diff(before, snapshot(criterion, CRITERION_FIELDS))
     after_levels = {lvl.value: [lvl.label, lvl.description] for lvl in criterion.levels.all()}
-    if before_levels != after_levels:
-        changes["levels"] = [before_levels, after_levels]
-    if changes:
-        audit_log(
-            actor=actor,
-            municipality=criterion.municipality,
-            action=AuditAction.UPDATE,
-            obj=criterion,
-            changes=changes,
-        )
+    save_audited(
+        actor=actor,
+        municipality=criterion.municipality,
+        obj=criterion,
+        fields=CRITERION_FIELDS,
+        values=values,
+        extra_changes={"levels": [before_levels, after_levels]}
+        if before_levels != after_levels
+        else None,
+    )
     return criterion
 
 
