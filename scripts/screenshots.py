@@ -1,6 +1,7 @@
 """Take full-page screenshots of the main pages of a running Digilotse (for a human to look at).
 
 .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 /tmp/shots [--lang en]
+    [--paths name=/k/musterstadt/auswahl/1/portfolio/,…]   (only these pages, as the CDO)
 """
 
 from __future__ import annotations
@@ -43,10 +44,14 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     pk = sys.argv[sys.argv.index("--pk") + 1] if "--pk" in sys.argv else "1"
     goal = sys.argv[sys.argv.index("--goal") + 1] if "--goal" in sys.argv else "1"
+    pages = PAGES
+    if "--paths" in sys.argv:
+        pairs = sys.argv[sys.argv.index("--paths") + 1].split(",")
+        pages = [(n, p, "cdo") for n, p in (pair.split("=", 1) for pair in pairs)]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         contexts = {}
-        for name, path, who in PAGES:
+        for name, path, who in pages:
             if who not in contexts:
                 ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
                 page = ctx.new_page()

@@ -10,6 +10,8 @@ from django.test import Client
 from digilotse.core.models import Membership, Municipality, Role, User
 from digilotse.projects.criteria import criteria_create_defaults
 from digilotse.projects.models import Criterion
+from digilotse.selection import portfolio
+from digilotse.selection.models import Scenario
 from digilotse.selection.services import round_create
 
 from .factories import (
@@ -52,7 +54,7 @@ def make_tenant(name: str, slug: str) -> Tenant:
     criteria_create_defaults(actor=None, municipality=municipality)
     # One open selection round, so every selection URL has an object of this municipality. The
     # CDO evaluates too: the isolation walk signs in as the CDO and must reach the scoring pages.
-    round_create(
+    selection_round = round_create(
         actor=None,
         municipality=municipality,
         title=f"Auswahlrunde {name}",
@@ -61,6 +63,16 @@ def make_tenant(name: str, slug: str) -> Tenant:
             Criterion.objects.filter(municipality=municipality, is_active=True), 1
         ),
         evaluators=[users[Role.EVALUATOR], users[Role.CDO]],
+    )
+    # One solved portfolio scenario, so every scenario URL has an object of this municipality
+    # (written directly: the service only computes scenarios for closed rounds).
+    problem = {"budget": {"2027": 100000}, "projects": [{"id": project.key, "value": 50}]}
+    Scenario.objects.create(
+        municipality=municipality,
+        selection_round=selection_round,
+        name="Basis",
+        problem=problem,
+        result=portfolio.result_document(portfolio.solve(problem)[1]),
     )
     return Tenant(municipality=municipality, users=users)
 

@@ -102,3 +102,7 @@ rules.add_perm("selection.view_round", is_member)
 rules.add_perm("selection.manage_round", is_cdo)
 rules.add_perm("selection.score_round", evaluates_round)
 rules.add_perm("selection.compare_round", is_cdo | is_committee | is_evaluator)
+# Portfolio: the CDO and the IT lead compute scenarios; the CDO proposes one to the committee and
+# records the committee's decision. Every member may read scenarios and decisions.
+rules.add_perm("selection.plan_portfolio", is_cdo | is_it_lead)
+rules.add_perm("selection.decide_round", is_cdo)

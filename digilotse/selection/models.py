@@ -211,3 +211,116 @@ class PairwiseJudgment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first} : {self.second} = {self.value:g}"
+
+
+class Scenario(TenantModel):
+    """One optimisation of a closed round's portfolio under named assumptions (budget, staff,
+    weights, forced projects), frozen when it is computed.
+
+    ``assumptions`` is what the user chose; ``problem`` the complete engine input derived from it
+    and from the round's frozen ranking (``digilotse optimize`` JSON plus titles and fields);
+    ``result`` the engine's output. Re-running the engine on ``problem`` reproduces ``result``.
+    """
+
+    selection_round = models.ForeignKey(
+        SelectionRound, on_delete=models.CASCADE, related_name="scenarios"
+    )
+    name = models.CharField(_("Name"), max_length=120)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    assumptions = models.JSONField(_("Annahmen"), default=dict, editable=False)
+    problem = models.JSONField(_("Eingaben"), default=dict, editable=False)
+    result = models.JSONField(_("Ergebnis"), default=dict, editable=False)
+    # Best value per budget level; computed on first request (costs one solve per level).
+    frontier = models.JSONField(_("Effizienzkurve"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    proposed_at = models.DateTimeField(_("vorgeschlagen am"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Szenario")
+        verbose_name_plural = _("Szenarien")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["selection_round", "name"], name="scenario_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def selected(self) -> list[str]:
+        return list(self.result.get("selected", []))
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", _("Beschlossen")
+    REJECTED = "rejected", _("Abgelehnt")
+    POOL = "pool", _("Zurück in den Ideenpool")
+
+
+class VoteResult(models.TextChoices):
+    UNANIMOUS = "unanimous", _("einstimmig")
+    MAJORITY = "majority", _("mehrheitlich")
+
+
+class PortfolioDecision(TenantModel):
+    """The committee's decision on a round: which proposal, which body, when, how it voted, and
+    per project the outcome with a public reason. ``snapshot`` freezes the proposal's inputs and
+    outputs together with the outcomes, so the decision can be reproduced later."""
+
+    selection_round = models.OneToOneField(
+        SelectionRound, on_delete=models.CASCADE, related_name="decision"
+    )
+    scenario = models.ForeignKey(
+        Scenario, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("Vorschlag")
+    )
+    body = models.CharField(_("Gremium"), max_length=200)
+    decided_on = models.DateField(_("Sitzungsdatum"))
+    vote_result = models.CharField(
+        _("Abstimmung"), max_length=10, choices=VoteResult.choices, default=VoteResult.MAJORITY
+    )
+    votes_yes = models.PositiveSmallIntegerField(_("Ja-Stimmen"), default=0)
+    votes_no = models.PositiveSmallIntegerField(_("Nein-Stimmen"), default=0)
+    votes_abstain = models.PositiveSmallIntegerField(_("Enthaltungen"), default=0)
+    summary = models.TextField(_("Beschlusstext"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    snapshot = models.JSONField(_("Momentaufnahme"), default=dict, editable=False)
+
+    class Meta:
+        verbose_name = _("Beschluss")
+        verbose_name_plural = _("Beschlüsse")
+
+    def __str__(self) -> str:
+        return f"{self.body}, {self.decided_on:%d.%m.%Y}"
+
+
+class DecisionItem(models.Model):
+    """One project's outcome in a decision, and whether it follows the proposal."""
+
+    decision = models.ForeignKey(PortfolioDecision, on_delete=models.CASCADE, related_name="items")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="decision_items")
+    proposed = models.BooleanField(_("im Vorschlag"))
+    outcome = models.CharField(_("Beschluss"), max_length=10, choices=DecisionOutcome.choices)
+    reason = models.TextField(_("Begründung (öffentlich)"))
+
+    class Meta:
+        ordering = ["project__key"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "project"], name="decisionitem_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.get_outcome_display()}"
+
+    @property
+    def deviates(self) -> bool:
+        """The committee decided otherwise than the proposal."""
+        return (self.outcome == DecisionOutcome.APPROVED) != self.proposed

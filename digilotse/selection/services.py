@@ -13,18 +13,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digilotse.core.audit import audit_log
+from digilotse.core.forms import format_german_decimal
 from digilotse.core.models import AuditAction, Membership, Municipality, User
 from digilotse.engine.ahp import matrix_from_judgments
 from digilotse.engine.errors import EngineInputError
-from digilotse.projects.models import Criterion, Project
+from digilotse.projects.models import Criterion, Project, ProjectStatus
 
+from . import portfolio
 from .models import (
     Assessment,
+    DecisionItem,
+    DecisionOutcome,
     EvaluatorSubmission,
     PairwiseJudgment,
+    PortfolioDecision,
     RoundCriterion,
     RoundStatus,
+    Scenario,
     SelectionRound,
+    VoteResult,
 )
 from .snapshot import build_inputs, compute
 
@@ -331,22 +338,329 @@ def round_results(selection_round: SelectionRound) -> dict[str, Any]:
     return round_data(selection_round)[1]
 
 
+# --- Portfolio scenarios and the committee's decision -------------------------------------------
+
+
+def _require_closed(selection_round: SelectionRound) -> None:
+    status = (
+        SelectionRound.objects.filter(pk=selection_round.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status == RoundStatus.OPEN:
+        raise ValidationError(
+            _("Optimieren lässt sich erst eine Runde, deren Bewertung abgeschlossen ist."),
+            code="round_open",
+        )
+    if status == RoundStatus.DECIDED:
+        raise ValidationError(
+            _("Über diese Runde ist entschieden; ihre Szenarien sind eingefroren."),
+            code="round_decided",
+        )
+
+
+def scenario_assumptions_check(
+    selection_round: SelectionRound, assumptions: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Validate scenario assumptions against the round (projects, criteria, Handlungsfelder)."""
+    from digilotse.strategy.models import ActionField
+
+    inputs = round_inputs(selection_round)
+    return portfolio.check_assumptions(
+        assumptions,
+        project_keys={p["key"] for p in inputs["projects"]},
+        criteria={c["key"] for c in inputs["criteria"]},
+        fields=set(
+            ActionField.objects.filter(municipality_id=selection_round.municipality_id).values_list(
+                "name", flat=True
+            )
+        ),
+    )
+
+
+def scenario_create(
+    *,
+    actor: User | None,
+    selection_round: SelectionRound,
+    name: str,
+    assumptions: Mapping[str, Any],
+    description: str = "",
+) -> Scenario:
+    """Optimise the round's portfolio under `assumptions` and store inputs and result frozen.
+
+    The solve runs outside the transaction (it can take seconds); only the write is atomic.
+    """
+    _require_closed(selection_round)
+    name = name.strip()
+    if not name:
+        raise ValidationError(
+            {"name": _("Bitte geben Sie dem Szenario einen Namen.")}, code="required"
+        )
+    if Scenario.objects.filter(selection_round=selection_round, name__iexact=name).exists():
+        raise ValidationError(
+            {"name": _("Ein Szenario mit diesem Namen gibt es in der Runde schon.")},
+            code="duplicate",
+        )
+    checked = scenario_assumptions_check(selection_round, assumptions)
+    inputs, results = round_data(selection_round)
+    problem, notes = portfolio.build_problem(selection_round, checked, inputs, results)
+    engine_problem, result = portfolio.solve(problem)
+    document = portfolio.result_document(result)
+    document["notes"] = notes
+    frontier = None
+    if len(engine_problem.projects) <= portfolio.EXPLAIN_ALL_LIMIT:
+        document["explanations"] = portfolio.explanations(engine_problem, result)
+        frontier = portfolio.frontier_document(engine_problem) if result.has_solution else None
+    with transaction.atomic():
+        scenario = Scenario.objects.create(
+            municipality=selection_round.municipality,
+            selection_round=selection_round,
+            name=name,
+            description=description.strip(),
+            assumptions=checked,
+            problem=problem,
+            result=document,
+            frontier=frontier,
+            created_by=actor,
+        )
+        audit_log(
+            actor=actor,
+            municipality=selection_round.municipality,
+            action=AuditAction.CREATE,
+            obj=scenario,
+            changes={
+                "name": [None, name],
+                "status": [None, document["status"]],
+                "objective": [None, document["objective"]],
+            },
+        )
+    return scenario
+
+
+def scenario_frontier(*, scenario: Scenario) -> Scenario:
+    """Compute and store the efficient frontier of a large scenario (small ones have it)."""
+    if scenario.frontier is None:
+        engine_problem, _result = portfolio.solve(scenario.problem)
+        scenario.frontier = portfolio.frontier_document(engine_problem)
+        scenario.save(update_fields=["frontier"])
+    return scenario
+
+
 @transaction.atomic
-def round_decide(
-    *, actor: User | None, selection_round: SelectionRound, decided_at: date, note: str
-) -> SelectionRound:
-    """Record that the committee decided on a closed round (the last state of a round)."""
+def scenario_delete(*, actor: User | None, scenario: Scenario) -> None:
+    """Remove a scenario that is neither proposed nor part of a decision."""
+    _require_closed(scenario.selection_round)
+    if scenario.proposed_at:
+        raise ValidationError(
+            _("Ein vorgeschlagenes Szenario lässt sich nicht löschen."), code="proposed"
+        )
+    audit_log(
+        actor=actor,
+        municipality=scenario.municipality,
+        action=AuditAction.DELETE,
+        obj=scenario,
+        changes={"name": [scenario.name, None]},
+    )
+    scenario.delete()
+
+
+@transaction.atomic
+def scenario_propose(*, actor: User | None, scenario: Scenario) -> Scenario:
+    """The CDO proposes this scenario to the committee (one proposal per round at a time)."""
+    _require_closed(scenario.selection_round)
+    if scenario.result.get("status") not in ("optimal", "feasible"):
+        raise ValidationError(
+            _("Vorschlagen lässt sich nur ein Szenario mit einer zulässigen Auswahl."),
+            code="no_solution",
+        )
+    previous = list(
+        Scenario.objects.filter(selection_round=scenario.selection_round)
+        .exclude(pk=scenario.pk)
+        .exclude(proposed_at=None)
+    )
+    for other in previous:
+        other.proposed_at = None
+        other.proposed_by = None
+        other.save(update_fields=["proposed_at", "proposed_by"])
+    scenario.proposed_at = timezone.now()
+    scenario.proposed_by = actor
+    scenario.save(update_fields=["proposed_at", "proposed_by"])
+    audit_log(
+        actor=actor,
+        municipality=scenario.municipality,
+        action=AuditAction.UPDATE,
+        obj=scenario,
+        changes={"proposed": [[o.name for o in previous] or None, scenario.name]},
+    )
+    return scenario
+
+
+def default_reason(scenario: Scenario, key: str, weeded_out: Mapping[str, str]) -> str:
+    """The reason a decision item carries when the committee follows the proposal."""
+    values = {p["id"]: p["value"] for p in scenario.problem.get("projects", [])}
+    if key in scenario.selected:
+        return _("Im vorgeschlagenen Portfolio „%(name)s“ (Nutzen %(value)s Punkte).") % {
+            "name": scenario.name,
+            "value": format_german_decimal(Decimal(str(round(values.get(key, 0.0), 1)))),
+        }
+    if key in weeded_out:
+        return weeded_out[key]
+    reasons = scenario.result.get("explanations", {}).get(key, {}).get("reasons", [])
+    if reasons:
+        return _("Nicht im vorgeschlagenen Portfolio „%(name)s“: %(why)s") % {
+            "name": scenario.name,
+            "why": reasons[0],
+        }
+    return _("Nicht im vorgeschlagenen Portfolio „%(name)s“.") % {"name": scenario.name}
+
+
+def _move(actor: User | None, project: Project, outcome: str, reason: str) -> None:
+    """Move a project along the lifecycle to its decided status (two steps from Vorschlag)."""
+    from digilotse.projects.services import project_transition
+
+    target = {
+        DecisionOutcome.APPROVED: ProjectStatus.APPROVED,
+        DecisionOutcome.REJECTED: ProjectStatus.REJECTED,
+        DecisionOutcome.POOL: ProjectStatus.PROPOSAL,
+    }[DecisionOutcome(outcome)]
+    status = project.status
+    if status == target or status not in (ProjectStatus.PROPOSAL, ProjectStatus.IN_REVIEW):
+        return  # already there, or beyond the decision (running, done, stopped …)
+    if status == ProjectStatus.PROPOSAL and target == ProjectStatus.APPROVED:
+        project = project_transition(
+            actor=actor, project=project, to_status=ProjectStatus.IN_REVIEW, reason=reason
+        )
+    project_transition(actor=actor, project=project, to_status=target, reason=reason)
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    actor: User | None,
+    selection_round: SelectionRound,
+    scenario: Scenario,
+    body: str,
+    decided_on: date,
+    vote_result: str,
+    votes_yes: int,
+    votes_no: int,
+    votes_abstain: int,
+    summary: str,
+    outcomes: Mapping[str, tuple[str, str]],
+) -> PortfolioDecision:
+    """Record the committee's decision on a round.
+
+    `outcomes` maps every project key of the round to (outcome, public reason). A reason is
+    required for every project; where the committee deviates from the proposal (approves a project
+    the proposal left out, or does not approve one it contained), the reason must be written for
+    the deviation — the proposal's default text is not accepted. Projects move to „Beschlossen“,
+    „Abgelehnt“ or back to „Vorschlag“ (the pool) with the reason in their status history; the
+    round becomes „Entschieden“; proposal, inputs and outcomes are frozen in the snapshot.
+    """
     selection_round = SelectionRound.objects.select_for_update().get(pk=selection_round.pk)
     if selection_round.status != RoundStatus.CLOSED:
         raise ValidationError(
             _("Entscheiden lässt sich nur eine Runde, deren Bewertung abgeschlossen ist."),
             code="not_closed",
         )
-    if not note.strip():
-        raise ValidationError({"note": _("Bitte halten Sie den Beschluss fest.")}, code="required")
+    if scenario.selection_round_id != selection_round.pk:
+        raise ValidationError(
+            {"scenario": _("Das Szenario gehört nicht zu dieser Runde.")}, code="foreign"
+        )
+    if scenario.result.get("status") not in ("optimal", "feasible"):
+        raise ValidationError(
+            {"scenario": _("Das Szenario hat keine zulässige Auswahl.")}, code="no_solution"
+        )
+    errors: dict[str, ValidationError] = {}
+    if not body.strip():
+        errors["body"] = ValidationError(_("Bitte nennen Sie das Gremium."), code="required")
+    if not summary.strip():
+        errors["summary"] = ValidationError(
+            _("Bitte halten Sie den Beschlusstext fest."), code="required"
+        )
+    if vote_result not in VoteResult.values:
+        errors["vote_result"] = ValidationError(_("Ungültige Abstimmung."), code="invalid")
+    if vote_result == VoteResult.UNANIMOUS and votes_no:
+        errors["votes_no"] = ValidationError(
+            _("Ein einstimmiger Beschluss hat keine Nein-Stimmen."), code="unanimous_no"
+        )
+    if (votes_yes or votes_no or votes_abstain) and votes_yes <= votes_no:
+        errors["votes_yes"] = ValidationError(
+            _("Ein Beschluss braucht mehr Ja- als Nein-Stimmen."), code="no_majority"
+        )
+    results = round_results(selection_round)
+    weeded = {w["key"]: w["reason"] for w in results.get("weeded_out", [])}
+    projects = {p.key: p for p in selection_round.projects.order_by("key")}
+    selected = set(scenario.selected)
+    items: list[tuple[Project, bool, str, str]] = []
+    for key, project in projects.items():
+        outcome, reason = outcomes.get(key, ("", ""))
+        reason = reason.strip()
+        proposed = key in selected
+        if outcome not in DecisionOutcome.values:
+            errors[f"outcome_{key}"] = ValidationError(
+                _("Bitte wählen Sie den Beschluss für %(key)s.") % {"key": key}, code="required"
+            )
+            continue
+        if not reason:
+            errors[f"reason_{key}"] = ValidationError(
+                _("Bitte begründen Sie den Beschluss zu %(key)s.") % {"key": key},
+                code="required",
+            )
+        elif (outcome == DecisionOutcome.APPROVED) != proposed and reason == default_reason(
+            scenario, key, weeded
+        ):
+            errors[f"reason_{key}"] = ValidationError(
+                _("%(key)s weicht vom Vorschlag ab: bitte begründen Sie die Abweichung.")
+                % {"key": key},
+                code="deviation_reason",
+            )
+        items.append((project, proposed, outcome, reason))
+    if errors:
+        raise ValidationError(errors)
+    decision = PortfolioDecision.objects.create(
+        municipality=selection_round.municipality,
+        selection_round=selection_round,
+        scenario=scenario,
+        body=body.strip(),
+        decided_on=decided_on,
+        vote_result=vote_result,
+        votes_yes=votes_yes,
+        votes_no=votes_no,
+        votes_abstain=votes_abstain,
+        summary=summary.strip(),
+        recorded_by=actor,
+    )
+    prefix = f"{decision.body}, {decided_on:%d.%m.%Y}: "
+    for project, proposed, outcome, reason in items:
+        DecisionItem.objects.create(
+            decision=decision, project=project, proposed=proposed, outcome=outcome, reason=reason
+        )
+        _move(actor, project, outcome, prefix + reason)
+    primary = results.get("primary", selection_round.method)
+    decision.snapshot = {
+        "version": 1,
+        "scenario": {
+            "id": scenario.pk,
+            "name": scenario.name,
+            "assumptions": scenario.assumptions,
+            "problem": scenario.problem,
+            "result": {k: v for k, v in scenario.result.items() if k != "explanations"},
+        },
+        "ranking": results.get("ranking", {}).get(primary, []),
+        "weights": results.get("weights", {}),
+        "round_closed_at": selection_round.snapshot.get("closed_at")
+        if selection_round.snapshot
+        else None,
+        "items": [
+            {"key": p.key, "title": p.title, "proposed": pr, "outcome": o, "reason": r}
+            for p, pr, o, r in items
+        ],
+    }
+    decision.save(update_fields=["snapshot"])
     selection_round.status = RoundStatus.DECIDED
-    selection_round.decided_at = decided_at
-    selection_round.decision_note = note.strip()
+    selection_round.decided_at = decided_on
+    selection_round.decision_note = summary.strip()
     selection_round.save(update_fields=["status", "decided_at", "decision_note"])
     audit_log(
         actor=actor,
@@ -355,7 +669,20 @@ def round_decide(
         obj=selection_round,
         changes={
             "status": [RoundStatus.CLOSED, RoundStatus.DECIDED],
-            "decision_note": [None, note.strip()],
+            "decision": [
+                None,
+                {
+                    "scenario": scenario.name,
+                    "body": decision.body,
+                    "decided_on": decided_on.isoformat(),
+                    "approved": sorted(
+                        p.key for p, _pr, o, _r in items if o == DecisionOutcome.APPROVED
+                    ),
+                    "deviations": sorted(
+                        p.key for p, pr, o, _r in items if (o == DecisionOutcome.APPROVED) != pr
+                    ),
+                },
+            ],
         },
     )
-    return selection_round
+    return decision

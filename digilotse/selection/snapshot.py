@@ -201,19 +201,10 @@ def compute(inputs: dict[str, Any]) -> dict[str, Any]:
         results["ranking"] = {}
         return results
 
-    rankings = {}
-    for method in ("weighted_sum", "topsis"):
-        normalization = "identity" if method == "weighted_sum" else "vector"
-        res = rank(
-            matrix,
-            weights,
-            directions,
-            method=method,
-            alternatives=projects,
-            criteria=keys,
-            normalization=normalization,
-        )
-        rankings[method] = res
+    rankings = {
+        method: _rank(matrix, weights, directions, method, projects, keys)
+        for method in ("weighted_sum", "topsis")
+    }
     primary = inputs["round"]["method"]
     main = rankings[primary]
     results["primary"] = primary
@@ -251,6 +242,51 @@ def compute(inputs: dict[str, Any]) -> dict[str, Any]:
     results["top_k"] = k
     results["cutoff"] = _cutoff(inputs, [projects[i] for i in main.order])
     return results
+
+
+def _rank(
+    matrix: np.ndarray,
+    weights: list[float],
+    directions: list[str],
+    method: str,
+    projects: list[str],
+    keys: list[str],
+) -> Any:
+    # Weighted sum on the scale-normalised scores as they are (a project's value does not depend
+    # on the others); TOPSIS needs its vector normalisation.
+    normalization = "identity" if method == "weighted_sum" else "vector"
+    return rank(
+        matrix,
+        weights,
+        directions,
+        method=method,
+        alternatives=projects,
+        criteria=keys,
+        normalization=normalization,
+    )
+
+
+def scores_with_weights(
+    inputs: dict[str, Any], results: dict[str, Any], weights: dict[str, float]
+) -> dict[str, float]:
+    """Each project's score (0–1) under other criterion weights, everything else as frozen.
+
+    Used by portfolio scenarios ("what if Bürgernutzen counted double?"): the normalised score
+    matrix of the round stays, only the weights change (normalised to sum 1).
+    """
+    keys = [c["key"] for c in inputs["criteria"]]
+    projects = [p["key"] for p in inputs["projects"]]
+    raw = [max(float(weights.get(k, 0.0)), 0.0) for k in keys]
+    total = sum(raw)
+    if total <= 0:
+        raise ValueError("at least one weight must be positive")
+    matrix = np.array(
+        [[results["matrix"][p][k] for k in keys] for p in projects], dtype=np.float64
+    ).reshape(len(projects), len(keys))
+    directions = [c["direction"] for c in inputs["criteria"]]
+    method = results.get("primary", inputs["round"]["method"])
+    res = _rank(matrix, [w / total for w in raw], directions, method, projects, keys)
+    return {p: _r(res.scores[i]) for i, p in enumerate(projects)}
 
 
 def _cutoff(inputs: dict[str, Any], order: list[str]) -> list[dict[str, Any]]:

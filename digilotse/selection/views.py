@@ -358,7 +358,8 @@ def round_detail(request: TenantRequest, pk: int) -> HttpResponse:
             "may_compare": _may_compare(request, selection_round),
             "can_manage": request.user.has_perm("selection.manage_round", selection_round),
             "budget": sorted((selection_round.budget or {}).items()),
-            "decision_form": DecisionForm(),
+            "can_plan": request.user.has_perm("selection.plan_portfolio", selection_round),
+            "scenario_count": selection_round.scenarios.count(),
         },
     )
 
@@ -379,43 +380,6 @@ def close(request: TenantRequest, pk: int) -> HttpResponse:
                 "Die Bewertung ist abgeschlossen. Alle Eingaben sind in einer Momentaufnahme gesichert."
             ),
         )
-    return redirect("selection:detail", request.municipality.slug, selection_round.pk)
-
-
-class DecisionForm(KernForm):
-    decided_at = forms.DateField(
-        label=gettext_lazy("Datum des Beschlusses"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Beschluss"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy(
-            "Gremium und Inhalt, z. B. „Digitalisierungsausschuss: Top 5 zur Umsetzung 2027 beschlossen“."
-        ),
-    )
-
-
-@tenant_view("selection.manage_round")
-def decide(request: TenantRequest, pk: int) -> HttpResponse:
-    selection_round = _round(request, pk)
-    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
-        return HttpResponseNotAllowed(["POST"])
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.round_decide(
-                actor=request.user,
-                selection_round=selection_round,
-                decided_at=form.cleaned_data["decided_at"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Der Beschluss ist vermerkt; die Runde ist entschieden."))
-    else:
-        messages.error(request, _("Bitte geben Sie Datum und Inhalt des Beschlusses an."))
     return redirect("selection:detail", request.municipality.slug, selection_round.pk)
 
 

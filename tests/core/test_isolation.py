@@ -40,6 +40,7 @@ from digilotse.selection.models import (
     EvaluatorSubmission,
     PairwiseJudgment,
     RoundCriterion,
+    Scenario,
     SelectionRound,
 )
 from digilotse.strategy.models import ActionField, Goal, Kpi, Strategy
@@ -77,6 +78,16 @@ PK_MODELS: dict[str, type[Model]] = {
     "selection:results": SelectionRound,
     "selection:robustness": SelectionRound,
     "selection:cutoff": SelectionRound,
+    "selection:portfolio": SelectionRound,
+    "selection:scenario_new": SelectionRound,
+    "selection:compare": SelectionRound,
+    "selection:decision": SelectionRound,
+    "selection:scenario": Scenario,
+    "selection:scenario_explain": Scenario,
+    "selection:scenario_problem": Scenario,
+    "selection:scenario_frontier": Scenario,
+    "selection:scenario_propose": Scenario,
+    "selection:scenario_delete": Scenario,
 }
 # Further URL parameters that name an object, and its model (the project inside a round).
 EXTRA_MODELS: dict[str, type[Model]] = {"project": Project}
@@ -92,6 +103,7 @@ B_TABLES: list[type[Model]] = [
     Kpi,
     Project,
     SelectionRound,
+    Scenario,
 ]
 
 

@@ -69,6 +69,8 @@ selection.view_round        x     x     x     x       x         x         x     
 selection.manage_round      x     -     -     -       -         -         -       -        -          -        -
 selection.score_round       -     -     -     -       -         -         -       -        -          -        -
 selection.compare_round     x     -     -     -       -         x         x       -        -          -        -
+selection.plan_portfolio    x     x     -     -       -         -         -       -        -          -        -
+selection.decide_round      x     -     -     -       -         -         -       -        -          -        -
 """
 
 # Checked against one project (detail, edit, status, delete). A project manager may change and
@@ -94,6 +96,8 @@ selection.view_round        x     x     x     x       x         x         x     
 selection.manage_round      x     -     -     -       -         -         -       -        -          -        -
 selection.score_round       -     x     -     -       -         x         x       -        -          -        -
 selection.compare_round     x     -     -     -       -         x         x       -        -          -        -
+selection.plan_portfolio    x     x     -     -       -         -         -       -        -          -        -
+selection.decide_round      x     -     -     -       -         -         -       -        -          -        -
 """
 
 S = ProjectStatus

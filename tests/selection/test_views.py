@@ -427,24 +427,3 @@ def test_an_evaluator_outside_the_round_does_not_see_the_scores(setup, tenant, l
     response = login(outsider).get(url("selection:disagreement", r))
     assert response.status_code == 403
     assert "GEHEIM" not in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_cdo_records_the_committee_decision_on_a_closed_round(tenant, login):
-
-    selection_round = SelectionRound.objects.get(municipality=tenant.municipality)
-    url = reverse("selection:decide", args=[tenant.municipality.slug, selection_round.pk])
-    client = login(tenant.users[Role.CDO])
-    client.post(url, {"decided_at": "2027-03-12", "note": "Ausschuss: beschlossen"})
-    selection_round.refresh_from_db()
-    assert selection_round.status == RoundStatus.OPEN  # an open round cannot be decided
-    SelectionRound.objects.filter(pk=selection_round.pk).update(status=RoundStatus.CLOSED)
-    client.post(
-        url, {"decided_at": "2027-03-12", "note": "Digitalisierungsausschuss: Top 5 beschlossen"}
-    )
-    selection_round.refresh_from_db()
-    assert selection_round.status == RoundStatus.DECIDED
-    assert selection_round.decision_note == "Digitalisierungsausschuss: Top 5 beschlossen"
-    client.logout()
-    client = login(tenant.users[Role.COMMITTEE])
-    assert client.post(url, {"decided_at": "2027-03-12", "note": "x"}).status_code == 403

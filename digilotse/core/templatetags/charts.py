@@ -13,6 +13,7 @@ Usage in templates::
     {% hbar_chart rows maximum=1 title="…" desc="…" unit="%" %} rows: [{label, value, color?, note?}]
     {% interval_chart rows title="…" desc="…" %}                rows: [{label, lower, upper, value}]
     {% cumulative_chart rows budget=… title="…" desc="…" %}     rows: [{label, value}]
+    {% frontier_chart points current=… title="…" desc="…" %}   points: [{total_budget, objective}]
     {% swatch color %}                                          a small legend square
 """
 
@@ -413,6 +414,114 @@ def cumulative_chart(
                 budget_label,
             )
         )
+    return mark_safe(  # noqa: S308 - every part is built with format_html
+        _open(uid, width, height, title, desc, "dl-chart") + "".join(body) + "</svg>"
+    )
+
+
+@register.simple_tag
+def frontier_chart(
+    points: Sequence[Mapping[str, Any]],
+    current: float | None = None,
+    title: str = "",
+    desc: str = "",
+    current_label: str = "",
+) -> SafeString:
+    """Efficient frontier: best value (y) per total budget (x) as a step-free line with points.
+
+    Points without a solution are skipped. `current` marks the scenario's own budget with a
+    dashed vertical line. Axis labels show budgets in million euros.
+    """
+    uid = _uid("frontier")
+    left, plot_w, plot_h, top_pad, bottom = 56, 400, 180, 16, 40
+    width, height = left + plot_w + 16, top_pad + plot_h + bottom
+    pts = [
+        (float(p["total_budget"]), float(p["objective"]))
+        for p in points
+        if p.get("objective") is not None
+    ]
+    body: list[SafeString] = [
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>',
+            left,
+            top_pad + plot_h,
+            left + plot_w,
+            top_pad + plot_h,
+            AXIS,
+            left,
+            top_pad,
+            left,
+            top_pad + plot_h,
+            AXIS,
+        )
+    ]
+    if pts:
+        xs = [x for x, _ in pts] + ([float(current)] if current else [])
+        x_lo, x_hi = min(xs), max(xs)
+        y_hi = max(y for _, y in pts) or 1.0
+        span = (x_hi - x_lo) or 1.0
+
+        def sx(x: float) -> float:
+            return left + (x - x_lo) / span * plot_w
+
+        def sy(y: float) -> float:
+            return top_pad + plot_h - y / y_hi * plot_h
+
+        path = " ".join(f"{_f(sx(x))},{_f(sy(y))}" for x, y in pts)
+        body.append(
+            format_html(
+                '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>',
+                path,
+                PALETTE[0],
+            )
+        )
+        for x, y in pts:
+            body.append(
+                format_html(
+                    '<circle cx="{}" cy="{}" r="4" fill="{}"><title>{}\u00a0€: {}</title></circle>',
+                    _f(sx(x)),
+                    _f(sy(y)),
+                    PALETTE[0],
+                    _num(x, 0),
+                    _num(y, 1),
+                )
+            )
+        for x in (x_lo, (x_lo + x_hi) / 2, x_hi):
+            body.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#1a1a1a">'
+                    "{}\u00a0Mio.\u00a0€</text>",
+                    _f(sx(x)),
+                    top_pad + plot_h + 15,
+                    _num(x / 1e6, 2),
+                )
+            )
+        for y in (0.0, y_hi / 2, y_hi):
+            body.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#1a1a1a">{}</text>',
+                    left - 6,
+                    _f(sy(y) + 4),
+                    _num(y, 0),
+                )
+            )
+        if current:
+            cx = sx(float(current))
+            body.append(
+                format_html(
+                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a3263a" stroke-width="2" '
+                    'stroke-dasharray="6 4"/><text x="{}" y="{}" font-size="12" '
+                    'text-anchor="middle" fill="#a3263a">{}</text>',
+                    _f(cx),
+                    top_pad,
+                    _f(cx),
+                    top_pad + plot_h,
+                    _f(min(max(cx, left + 40), left + plot_w - 40)),
+                    top_pad + plot_h + 32,
+                    current_label,
+                )
+            )
     return mark_safe(  # noqa: S308 - every part is built with format_html
         _open(uid, width, height, title, desc, "dl-chart") + "".join(body) + "</svg>"
     )
