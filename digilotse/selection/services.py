@@ -394,12 +394,20 @@ def scenario_create(
     name = name.strip()
     if not name:
         raise ValidationError(
-            {"name": _("Bitte geben Sie dem Szenario einen Namen.")}, code="required"
+            {
+                "name": ValidationError(
+                    _("Bitte geben Sie dem Szenario einen Namen."), code="required"
+                )
+            }
         )
     if Scenario.objects.filter(selection_round=selection_round, name__iexact=name).exists():
         raise ValidationError(
-            {"name": _("Ein Szenario mit diesem Namen gibt es in der Runde schon.")},
-            code="duplicate",
+            {
+                "name": ValidationError(
+                    _("Ein Szenario mit diesem Namen gibt es in der Runde schon."),
+                    code="duplicate",
+                )
+            }
         )
     checked = scenario_assumptions_check(selection_round, assumptions)
     inputs, results = round_data(selection_round)
@@ -564,13 +572,9 @@ def decision_record(
             code="not_closed",
         )
     if scenario.selection_round_id != selection_round.pk:
-        raise ValidationError(
-            {"scenario": _("Das Szenario gehört nicht zu dieser Runde.")}, code="foreign"
-        )
+        raise ValidationError(_("Das Szenario gehört nicht zu dieser Runde."), code="foreign")
     if scenario.result.get("status") not in ("optimal", "feasible"):
-        raise ValidationError(
-            {"scenario": _("Das Szenario hat keine zulässige Auswahl.")}, code="no_solution"
-        )
+        raise ValidationError(_("Das Szenario hat keine zulässige Auswahl."), code="no_solution")
     errors: dict[str, ValidationError] = {}
     if not body.strip():
         errors["body"] = ValidationError(_("Bitte nennen Sie das Gremium."), code="required")
