@@ -467,7 +467,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     start = time.perf_counter()
     lines: list[str] = []
     if args.only != "synthetic":
-        lines += mknap_markdown(mknap_rows(3 if args.quick else None)) + [""]
+        lines += [*mknap_markdown(mknap_rows(3 if args.quick else None)), ""]
     if args.only != "mknap":
         lines += portfolio_markdown(portfolio_rows(QUICK_CASES if args.quick else CASES))
     print("\n".join(lines))

@@ -1,7 +1,9 @@
 """`make bench`: reproducible timings written to benchmarks/RESULTS.md with machine and date.
 
 The foundation has no performance target in its issue yet; this measures the paths users wait on
-(project list of the demo town, Excel export and import) so later changes have a baseline.
+(project list of the demo town, Excel export and import) so later changes have a baseline. The
+portfolio optimiser's section (issue 4: mknapcb1 and synthetic municipal portfolios, several
+minutes) comes from benchmarks/portfolio.py.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
+
+from benchmarks.portfolio import portfolio_section  # noqa: E402
 
 
 def timed(fn, runs: int = 7) -> tuple[float, float, float]:
@@ -171,6 +175,7 @@ def main() -> None:
         "projects < 2 s; AHP for n = 9 < 5 ms. pymcdm's TOPSIS runs on the same matrix in the same",
         "process for comparison (its default normalisation; our TOPSIS matches it to 4e-16 in tests).",
         "",
+        *portfolio_section(),
     ]
     (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

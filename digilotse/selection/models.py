@@ -276,8 +276,9 @@ class PortfolioDecision(TenantModel):
     selection_round = models.OneToOneField(
         SelectionRound, on_delete=models.CASCADE, related_name="decision"
     )
+    # RESTRICT: the proposal of a decision cannot be deleted alone, only with its municipality.
     scenario = models.ForeignKey(
-        Scenario, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("Vorschlag")
+        Scenario, on_delete=models.RESTRICT, related_name="decisions", verbose_name=_("Vorschlag")
     )
     body = models.CharField(_("Gremium"), max_length=200)
     decided_on = models.DateField(_("Sitzungsdatum"))

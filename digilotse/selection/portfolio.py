@@ -14,6 +14,8 @@ the command line):
 * **requires / excludes** — between the round's projects. A prerequisite outside the round that
   is already decided, running or done counts as met; one that is not makes the project
   unselectable (forced out, with a note).
+* **weeded out** — projects below the round's minimum score are forced out unless they are
+  Pflichtaufgaben or the scenario forces them in.
 * **mandatory** — Pflichtaufgaben; **fixed** — round projects already decided or running, and,
   with ``include_running``, the municipality's running projects outside the round (value 0: they
   only take their share of budget and staff).
@@ -123,6 +125,7 @@ def build_problem(
 
     ``inputs``/``results`` are the round's frozen snapshot (``services.round_data``).
     """
+    notes: list[str] = []
     primary = results.get("primary", selection_round.method)
     if assumptions.get("weights"):
         scores = scores_with_weights(inputs, results, dict(assumptions["weights"]))
@@ -131,7 +134,6 @@ def build_problem(
     factor = 1.0 + float(assumptions.get("budget_change", 0.0)) / 100.0
     budget = {str(y): round(float(b) * factor, 2) for y, b in sorted(assumptions["budget"].items())}
     periods = list(budget)
-    notes: list[str] = []
     round_projects = list(
         selection_round.projects.prefetch_related(
             "years", "action_fields", "requires", "excludes"
@@ -139,6 +141,7 @@ def build_problem(
     )
     in_round = {p.key for p in round_projects}
     forced_out = set(assumptions.get("forced_out", []))
+    weak = {w["key"] for w in results.get("weeded_out", [])}
     entries = []
     for project in round_projects:
         entry = _project_entry(
@@ -147,6 +150,18 @@ def build_problem(
             periods,
             fixed=project.status in COMMITTED,
         )
+        # Below the round's minimum score: weeded out (issue 3), unless it is a duty or the
+        # scenario forces it in.
+        if (
+            project.key in weak
+            and not project.mandatory
+            and project.key not in assumptions.get("forced_in", [])
+        ):
+            forced_out.add(project.key)
+            notes.append(
+                _("%(p)s liegt unter dem Mindestwert der Runde und steht nicht zur Wahl.")
+                % {"p": project.key}
+            )
         requires = []
         for other in project.requires.all():
             if other.key in in_round:

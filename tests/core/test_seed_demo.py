@@ -256,12 +256,14 @@ def test_demo_data_covers_the_seed_measures():
         assert measure.lower() in titles, measure
 
 
-def test_demo_has_a_closed_round_with_three_evaluators(musterstadt):
+def test_demo_has_a_scored_round_with_three_evaluators(musterstadt):
     from digilotse.selection.models import RoundStatus, SelectionRound
     from digilotse.selection.snapshot import compute
 
-    selection_round = SelectionRound.objects.get(municipality=musterstadt)
-    assert selection_round.status == RoundStatus.CLOSED
+    selection_round = SelectionRound.objects.get(
+        municipality=musterstadt, title="Auswahlrunde Haushalt 2027"
+    )
+    assert selection_round.status == RoundStatus.DECIDED
     assert selection_round.evaluators.count() == 3
     assert selection_round.submissions.count() == 3
     results = selection_round.snapshot["results"]
@@ -269,3 +271,40 @@ def test_demo_has_a_closed_round_with_three_evaluators(musterstadt):
     assert len(results["ranking"]["weighted_sum"]) == selection_round.projects.count()
     assert results["review"][0][1] >= 2  # the evaluators disagree visibly on at least one project
     assert compute(selection_round.snapshot["inputs"]) == results
+
+
+def test_demo_round_is_decided_on_a_proposed_optimal_portfolio(musterstadt):
+    from digilotse.engine.portfolio import optimize, problem_from_json
+    from digilotse.projects.models import ProjectStatus
+    from digilotse.selection.models import RoundStatus, SelectionRound
+
+    main = SelectionRound.objects.get(municipality=musterstadt, title="Auswahlrunde Haushalt 2027")
+    scenarios = list(main.scenarios.all())
+    assert len(scenarios) >= 3
+    proposal = next(s for s in scenarios if s.proposed_at)
+    # The demo shows the point of optimising: it beats the ranking cut-off.
+    assert proposal.result["objective"] > proposal.result["greedy"]["objective"]
+    decision = main.decision
+    assert decision.scenario == proposal and decision.body == "Digitalisierungsausschuss"
+    items = list(decision.items.select_related("project"))
+    assert {i.project.key for i in items} == set(main.projects.values_list("key", flat=True))
+    deviations = [i for i in items if i.deviates]
+    assert len(deviations) == 1 and deviations[0].reason
+    for item in items:
+        expected = {
+            "approved": ProjectStatus.APPROVED,
+            "rejected": ProjectStatus.REJECTED,
+            "pool": ProjectStatus.PROPOSAL,
+        }[item.outcome]
+        # Every project went where the decision sent it, with the reason in its history.
+        change = item.project.status_changes.filter(to_status=expected).order_by("pk").last()
+        assert change is not None and item.reason in change.reason, item.project.key
+    frozen = decision.snapshot["scenario"]
+    again = optimize(problem_from_json(frozen["problem"]))
+    assert list(again.selected) == frozen["result"]["selected"]
+    # Projects sent back to the pool wait in a closed follow-up round or for the next budget.
+    follow_up = SelectionRound.objects.get(municipality=musterstadt, title="Nachtragsrunde 2027")
+    assert follow_up.status == RoundStatus.CLOSED
+    pooled = {i.project.key for i in items if i.outcome == "pool"}
+    again_scored = set(follow_up.projects.values_list("key", flat=True))
+    assert again_scored and again_scored < pooled

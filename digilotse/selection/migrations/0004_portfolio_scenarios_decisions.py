@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.municipality', verbose_name='Kommune')),
                 ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('selection_round', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='decision', to='selection.selectionround')),
-                ('scenario', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='selection.scenario', verbose_name='Vorschlag')),
+                ('scenario', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='decisions', to='selection.scenario', verbose_name='Vorschlag')),
             ],
             options={
                 'verbose_name': 'Beschluss',

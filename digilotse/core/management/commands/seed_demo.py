@@ -204,9 +204,9 @@ class _Seeder:
         for p, steps in plans:
             self._project(p, steps, timelines[p.key])
         if spec.slug == "musterstadt":
-            from digilotse.selection.demo import seed_selection_round
+            from digilotse.selection.demo import seed_demo_rounds
 
-            seed_selection_round(municipality=municipality)
+            seed_demo_rounds(municipality=municipality)
         return self._result()
 
     # --- strategy ----------------------------------------------------------------------------
