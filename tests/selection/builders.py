@@ -26,7 +26,7 @@ def add_evaluators(tenant, *, n: int = 2, last_name: str | None = None) -> list:
     return evaluators
 
 
-def create_round(tenant, *, weighting: str = "direct"):
+def create_round(tenant, *, weighting: str = "direct", threshold: Decimal | None = Decimal("0.3")):
     """Four projects (2027 costs 100k, 200k, 300k, 400k), the active criteria weighted 3:2:1,
     three evaluators, threshold 0.3, top 2, budget 2027 = 350k. Nobody has scored yet."""
     m = tenant.municipality
@@ -57,7 +57,7 @@ def create_round(tenant, *, weighting: str = "direct"):
         projects=projects,
         criteria=criteria,
         evaluators=evaluators,
-        threshold=Decimal("0.3"),
+        threshold=threshold,
         top_k=2,
         budget={"2027": BUDGET_2027},
         weighting=weighting,
@@ -87,9 +87,10 @@ def score_round(
             services.evaluator_submit(actor=evaluator, selection_round=r)
 
 
-def closed_round(tenant):
-    """The builder's round, scored by all three evaluators ((2p + e) mod 6) and closed by the CDO."""
-    r, projects, criteria, evaluators = create_round(tenant)
+def closed_round(tenant, *, threshold: Decimal | None = None):
+    """The builder's round, scored by all three evaluators ((2p + e) mod 6) and closed by the CDO;
+    without a minimum score unless `threshold` is given."""
+    r, projects, criteria, evaluators = create_round(tenant, threshold=threshold)
     score_round(r, projects, criteria, evaluators, score=lambda p, e: (p * 2 + e) % 6, submit=3)
     r = services.round_close(actor=tenant.users[Role.CDO], selection_round=r)
     return r, projects

@@ -134,6 +134,20 @@ def test_running_projects_can_be_counted_against_the_budget(tenant):
     assert set(s.result["selected"]) == {running.key}
 
 
+def test_projects_below_the_minimum_score_are_not_selectable_unless_duty_or_forced(tenant):
+    r, projects = closed_round(tenant, threshold=Decimal("0.3"))
+    weak = [w["key"] for w in services.round_results(r)["weeded_out"]]
+    assert weak
+    s = make(r, tenant, name="Mit Mindestwert", budget_change=300.0)
+    assert not set(weak) & set(s.result["selected"])
+    assert set(s.problem["forced_out"]) == set(weak)
+    by_key = {p.key: p for p in projects}
+    by_key[weak[0]].mandatory = True
+    by_key[weak[0]].save()
+    s = make(r, tenant, name="Pflicht", budget_change=300.0, forced_in=weak[1:])
+    assert set(weak) <= set(s.result["selected"])
+
+
 def test_an_infeasible_scenario_is_stored_with_its_conflicts_and_cannot_be_proposed(tenant):
     r, projects = closed_round(tenant)
     projects[3].mandatory = True  # costs 400k > 350k budget
