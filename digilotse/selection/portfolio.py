@@ -298,18 +298,21 @@ def check_assumptions(
             continue
         value = float(amount)
         if not math.isfinite(value) or value < 0:
-            errors["budget"] = _("Budgets müssen Beträge ab 0 € sein.")
+            errors["budget"] = _("Budgets dürfen nicht negativ sein.")
         budget[str(year)] = value
     if not budget:
         errors["budget"] = _("Geben Sie für mindestens ein Jahr ein Budget an.")
     out["budget"] = budget
     change = float(assumptions.get("budget_change") or 0.0)
     if not -100 < change <= 500:
-        errors["budget_change"] = _("Die Änderung muss zwischen −99 % und +500 % liegen.")
+        errors["budget_change"] = _("Die Änderung muss zwischen %(min)s und %(max)s liegen.") % {
+            "min": "−99 %",
+            "max": "+500 %",
+        }
     out["budget_change"] = change
     fte = {str(y): float(v) for y, v in (assumptions.get("fte") or {}).items() if v is not None}
     if any(not math.isfinite(v) or v < 0 for v in fte.values()):
-        errors["fte"] = _("Personalkapazitäten müssen ab 0 VZÄ sein.")
+        errors["fte"] = _("Personalkapazitäten dürfen nicht negativ sein.")
     out["fte"] = fte
     forced_in = sorted(set(assumptions.get("forced_in") or []))
     forced_out = sorted(set(assumptions.get("forced_out") or []))
@@ -320,9 +323,9 @@ def check_assumptions(
         }
     both = set(forced_in) & set(forced_out)
     if both:
-        errors["forced_out"] = _(
-            "%(keys)s kann nicht zugleich gesetzt und ausgeschlossen sein."
-        ) % {"keys": ", ".join(sorted(both))}
+        errors["forced_out"] = _("Nicht zugleich fest einplanen und ausschließen: %(keys)s.") % {
+            "keys": ", ".join(sorted(both))
+        }
     out["forced_in"], out["forced_out"] = forced_in, forced_out
     weights = {str(k): float(v) for k, v in (assumptions.get("weights") or {}).items()}
     if weights:
@@ -337,7 +340,7 @@ def check_assumptions(
     if set(shares) - fields:
         errors["min_share"] = _("Unbekannte Handlungsfelder.")
     elif any(not 0 <= s <= 1 for s in shares.values()):
-        errors["min_share"] = _("Mindestanteile liegen zwischen 0 und 100 %.")
+        errors["min_share"] = _("Mindestanteile müssen zwischen 0 und 100 Prozent liegen.")
     elif sum(shares.values()) > 1 + 1e-9:
         errors["min_share"] = _("Die Mindestanteile ergeben zusammen mehr als 100 %.")
     out["min_share"] = shares

@@ -10,10 +10,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from digilotse.core.audit import audit_log
-from digilotse.core.forms import format_german_decimal
 from digilotse.core.models import AuditAction, Membership, Municipality, User
 from digilotse.engine.ahp import matrix_from_judgments
 from digilotse.engine.errors import EngineInputError
@@ -509,7 +509,7 @@ def default_reason(scenario: Scenario, key: str, weeded_out: Mapping[str, str]) 
     if key in scenario.selected:
         return _("Im vorgeschlagenen Portfolio „%(name)s“ (Nutzen %(value)s Punkte).") % {
             "name": scenario.name,
-            "value": format_german_decimal(Decimal(str(round(values.get(key, 0.0), 1)))),
+            "value": number_format(round(values.get(key, 0.0), 1), 1),
         }
     if key in weeded_out:
         return weeded_out[key]

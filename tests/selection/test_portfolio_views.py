@@ -78,7 +78,7 @@ def test_forcing_a_project_in_and_out_at_once_is_an_error_at_the_field(tenant, l
     )
     assert response.status_code == 200
     assert 'id="id_forced_out_error"' in text(response)
-    assert "zugleich gesetzt und ausgeschlossen" in text(response)
+    assert "Nicht zugleich fest einplanen und ausschließen" in text(response)
 
 
 def test_who_may_plan_propose_and_read(tenant, login):
