@@ -496,7 +496,7 @@ def _assumption_lines(scenario: Scenario) -> list[tuple[str, str]]:
     lines.append(
         (
             _("Personal je Jahr"),
-            ", ".join(f"{y}: {num(c, 1)} VZÄ" for y, c in fte.items())
+            ", ".join(f"{y}: {num(c, 1)} {_('VZÄ')}" for y, c in fte.items())
             if fte
             else _("nicht begrenzt"),
         )
