@@ -204,17 +204,7 @@ def seed_portfolio_decision(*, selection_round: SelectionRound) -> PortfolioDeci
         },
     )
     services.scenario_propose(actor=cdo, scenario=proposal)
-    results = services.round_results(selection_round)
-    weeded = {w["key"]: w["reason"] for w in results.get("weeded_out", [])}
-    outcomes: dict[str, tuple[str, str]] = {}
-    for project in selection_round.projects.order_by("key"):
-        if project.key in proposal.selected:
-            outcome = DecisionOutcome.APPROVED
-        elif project.key in weeded:
-            outcome = DecisionOutcome.REJECTED
-        else:
-            outcome = DecisionOutcome.POOL
-        outcomes[project.key] = (outcome, services.default_reason(proposal, project.key, weeded))
+    outcomes = services.proposal_outcomes(proposal)
     key, reason = DEVIATION
     if key in proposal.selected:
         outcomes[key] = (DecisionOutcome.POOL, reason)

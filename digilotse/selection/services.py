@@ -503,23 +503,44 @@ def scenario_propose(*, actor: User | None, scenario: Scenario) -> Scenario:
     return scenario
 
 
-def default_reason(scenario: Scenario, key: str, weeded_out: Mapping[str, str]) -> str:
-    """The reason a decision item carries when the committee follows the proposal."""
+def proposal_outcomes(scenario: Scenario) -> dict[str, tuple[str, str]]:
+    """Per project of the scenario's round: the outcome and reason that follow the proposal.
+
+    In the proposal → „Beschlossen“; weeded out below the minimum score → „Abgelehnt“ with the
+    weed-out reason; otherwise → back to the pool with the first sentence of its explanation.
+    The decision form starts from these; a deviation needs a reason other than the one here.
+    """
+    results = round_results(scenario.selection_round)
+    weeded = {w["key"]: w["reason"] for w in results.get("weeded_out", [])}
     values = {p["id"]: p["value"] for p in scenario.problem.get("projects", [])}
-    if key in scenario.selected:
-        return _("Im vorgeschlagenen Portfolio „%(name)s“ (Nutzen %(value)s Punkte).") % {
-            "name": scenario.name,
-            "value": number_format(round(values.get(key, 0.0), 1), 1),
-        }
-    if key in weeded_out:
-        return weeded_out[key]
-    reasons = scenario.result.get("explanations", {}).get(key, {}).get("reasons", [])
-    if reasons:
-        return _("Nicht im vorgeschlagenen Portfolio „%(name)s“: %(why)s") % {
-            "name": scenario.name,
-            "why": reasons[0],
-        }
-    return _("Nicht im vorgeschlagenen Portfolio „%(name)s“.") % {"name": scenario.name}
+    explanations = scenario.result.get("explanations", {})
+    selected = set(scenario.selected)
+    out: dict[str, tuple[str, str]] = {}
+    for key in scenario.selection_round.projects.order_by("key").values_list("key", flat=True):
+        reasons = explanations.get(key, {}).get("reasons", [])
+        if key in selected:
+            out[key] = (
+                DecisionOutcome.APPROVED,
+                _("Im vorgeschlagenen Portfolio „%(name)s“ (Nutzen %(value)s Punkte).")
+                % {
+                    "name": scenario.name,
+                    "value": number_format(round(values.get(key, 0.0), 1), 1),
+                },
+            )
+        elif key in weeded:
+            out[key] = (DecisionOutcome.REJECTED, weeded[key])
+        elif reasons:
+            out[key] = (
+                DecisionOutcome.POOL,
+                _("Nicht im vorgeschlagenen Portfolio „%(name)s“: %(why)s")
+                % {"name": scenario.name, "why": reasons[0]},
+            )
+        else:
+            out[key] = (
+                DecisionOutcome.POOL,
+                _("Nicht im vorgeschlagenen Portfolio „%(name)s“.") % {"name": scenario.name},
+            )
+    return out
 
 
 def _move(actor: User | None, project: Project, outcome: str, reason: str) -> None:
@@ -592,8 +613,7 @@ def decision_record(
         errors["votes_yes"] = ValidationError(
             _("Ein Beschluss braucht mehr Ja- als Nein-Stimmen."), code="no_majority"
         )
-    results = round_results(selection_round)
-    weeded = {w["key"]: w["reason"] for w in results.get("weeded_out", [])}
+    defaults = proposal_outcomes(scenario)
     projects = {p.key: p for p in selection_round.projects.order_by("key")}
     selected = set(scenario.selected)
     items: list[tuple[Project, bool, str, str]] = []
@@ -611,9 +631,7 @@ def decision_record(
                 _("Bitte begründen Sie den Beschluss zu %(key)s.") % {"key": key},
                 code="required",
             )
-        elif (outcome == DecisionOutcome.APPROVED) != proposed and reason == default_reason(
-            scenario, key, weeded
-        ):
+        elif (outcome == DecisionOutcome.APPROVED) != proposed and reason == defaults[key][1]:
             errors[f"reason_{key}"] = ValidationError(
                 _("%(key)s weicht vom Vorschlag ab: bitte begründen Sie die Abweichung.")
                 % {"key": key},
@@ -641,6 +659,7 @@ def decision_record(
             decision=decision, project=project, proposed=proposed, outcome=outcome, reason=reason
         )
         _move(actor, project, outcome, prefix + reason)
+    results = round_results(selection_round)
     primary = results.get("primary", selection_round.method)
     decision.snapshot = {
         "version": 1,

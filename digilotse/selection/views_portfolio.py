@@ -196,14 +196,11 @@ class ScenarioForm(KernForm):
         d = self.cleaned_data
         # An empty weight field keeps the round's weight for that criterion.
         given = {c["key"]: d.get(f"weight_{c['key']}") for c in self.criteria}
-        weights = (
-            {
-                c["key"]: float(c["weight"] if given[c["key"]] is None else given[c["key"]])
-                for c in self.criteria
-            }
-            if any(v is not None for v in given.values())
-            else {}
-        )
+        weights: dict[str, float] = {}
+        if any(v is not None for v in given.values()):
+            for c in self.criteria:
+                value = given[c["key"]]
+                weights[c["key"]] = float(c["weight"] if value is None else value)
         return {
             "budget": {
                 y: float(d[f"budget_{y}"]) for y in self.years if d.get(f"budget_{y}") is not None
@@ -746,28 +743,18 @@ class DecisionForm(KernForm):
 
 
 def _decision_items(selection_round: SelectionRound, scenario: Scenario) -> list[dict[str, Any]]:
-    results = services.round_results(selection_round)
-    weeded = {w["key"]: w["reason"] for w in results.get("weeded_out", [])}
+    defaults = services.proposal_outcomes(scenario)
     values = {p["id"]: p["value"] for p in scenario.problem.get("projects", [])}
-    items = []
-    for project in selection_round.projects.order_by("key"):
-        proposed = project.key in scenario.selected
-        if proposed:
-            outcome = DecisionOutcome.APPROVED
-        elif project.key in weeded:
-            outcome = DecisionOutcome.REJECTED
-        else:
-            outcome = DecisionOutcome.POOL
-        items.append(
-            {
-                "project": project,
-                "proposed": proposed,
-                "value": values.get(project.key),
-                "outcome": outcome,
-                "reason": services.default_reason(scenario, project.key, weeded),
-            }
-        )
-    return items
+    return [
+        {
+            "project": project,
+            "proposed": project.key in scenario.selected,
+            "value": values.get(project.key),
+            "outcome": defaults[project.key][0],
+            "reason": defaults[project.key][1],
+        }
+        for project in selection_round.projects.order_by("key")
+    ]
 
 
 @tenant_view()

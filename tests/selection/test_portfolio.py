@@ -239,14 +239,9 @@ def record(r, tenant, scenario, outcomes, **kwargs):
 
 def following(r, scenario):
     """Outcomes that follow the proposal, with its default reasons."""
-    weeded = {w["key"]: w["reason"] for w in services.round_results(r).get("weeded_out", [])}
-    return {
-        p.key: (
-            DecisionOutcome.APPROVED if p.key in scenario.selected else DecisionOutcome.POOL,
-            services.default_reason(scenario, p.key, weeded),
-        )
-        for p in r.projects.all()
-    }
+    outcomes = services.proposal_outcomes(scenario)
+    assert set(outcomes) == set(r.projects.values_list("key", flat=True))
+    return outcomes
 
 
 def test_a_decision_following_the_proposal_moves_every_project_and_freezes_everything(tenant):

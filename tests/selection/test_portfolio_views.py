@@ -170,12 +170,12 @@ def test_the_committee_decision_is_recorded_from_the_form(tenant, login):
         "votes_abstain": "0",
         "summary": "Portfolio 2027 beschlossen.",
     }
-    weeded = {w["key"]: w["reason"] for w in services.round_results(r).get("weeded_out", [])}
+    defaults = services.proposal_outcomes(s)
     extra = next(p for p in projects if p.key not in s.selected)
     for p in projects:
         outcome = "approved" if p.key in s.selected or p == extra else "pool"
         data[f"outcome_{p.pk}"] = outcome
-        data[f"reason_{p.pk}"] = services.default_reason(s, p.key, weeded)
+        data[f"reason_{p.pk}"] = defaults[p.key][1]
     # The committee member cannot record; the CDO is told at the field what is missing.
     assert login(tenant.users[Role.COMMITTEE]).post(url("decide", r), data).status_code == 403
     cdo = login(tenant.users[Role.CDO])
