@@ -13,12 +13,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from digilotse.core.forms import GermanDecimalField, KernForm, format_german_decimal
+from digilotse.core.templatetags.dl import euro, num
 from digilotse.core.tenancy import TenantRequest, require, tenant_get, tenant_view
 from digilotse.projects.models import Project
 from digilotse.strategy.models import ActionField
@@ -477,8 +478,6 @@ def scenario_detail(request: TenantRequest, pk: int) -> HttpResponse:
 
 def _assumption_lines(scenario: Scenario) -> list[tuple[str, str]]:
     """The scenario's assumptions as (label, text) pairs in German."""
-    from digilotse.core.templatetags.dl import euro, num
-
     a = scenario.assumptions
     p = scenario.problem
     lines = [
@@ -529,8 +528,6 @@ def scenario_explain(request: TenantRequest, pk: int, project: int) -> HttpRespo
     obj = tenant_get(request, Project, pk=project)
     ids = {p["id"] for p in scenario.problem.get("projects", [])}
     if obj.key not in ids:
-        from django.http import Http404
-
         raise Http404("Projekt gehört nicht zu diesem Szenario")
     explanation = scenario.result.get("explanations", {}).get(obj.key)
     if explanation is None and scenario.result.get("status") in ("optimal", "feasible"):
