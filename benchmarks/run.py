@@ -229,7 +229,11 @@ def main() -> None:
     rows.extend(import_rows())
     rows.extend(engine_rows())
     demo_rows = demo_resolve_rows()
-    db.unlink(missing_ok=True)
+    from django.db import connections
+
+    connections.close_all()
+    for suffix in ("", "-wal", "-shm"):  # SQLite in WAL mode leaves two side files
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
     lines = [
         "# Benchmarks",
         "",
