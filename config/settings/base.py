@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "digilotse.strategy",
     "digilotse.projects",
     "digilotse.selection",
+    "digilotse.monitoring",
 ]
 
 MIDDLEWARE = [

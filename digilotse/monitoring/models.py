@@ -1,0 +1,92 @@
+"""Implementation monitoring: milestones and status reports per project and reporting period.
+
+A status report runs Entwurf → Eingereicht → Freigegeben (or back to Entwurf with a remark). Red
+or amber reports need a written explanation. The reporting period is a calendar quarter
+(``"2027-Q1"``, see ``engine.monitoring.period_of``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from digilotse.core.models import TenantModel
+from digilotse.projects.models import Project
+
+
+class Milestone(TenantModel):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("Meilenstein"), max_length=200)
+    planned_date = models.DateField(_("geplant am"))
+    actual_date = models.DateField(_("erreicht am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Meilenstein")
+        verbose_name_plural = _("Meilensteine")
+        ordering = ["planned_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def done(self) -> bool:
+        return self.actual_date is not None
+
+
+class TrafficLight(models.TextChoices):
+    GREEN = "green", _("grün – im Plan")
+    AMBER = "amber", _("gelb – gefährdet")
+    RED = "red", _("rot – kritisch")
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Entwurf")
+    SUBMITTED = "submitted", _("eingereicht")
+    APPROVED = "approved", _("freigegeben")
+
+
+class StatusReport(TenantModel):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_reports")
+    period = models.CharField(_("Berichtszeitraum"), max_length=7)
+    light = models.CharField(_("Ampel"), max_length=5, choices=TrafficLight.choices)
+    progress = models.PositiveSmallIntegerField(
+        _("Fortschritt (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    explanation = models.TextField(_("Erläuterung"), blank=True)
+    risks = models.TextField(_("Risiken"), blank=True)
+    next_steps = models.TextField(_("Nächste Schritte"), blank=True)
+    # Actual cost per year so far ({"2027": 120000.0}) and FTE used in the period.
+    actual_cost = models.JSONField(_("Ist-Kosten je Jahr"), default=dict, blank=True)
+    fte_used = models.DecimalField(
+        _("eingesetztes Personal (VZÄ)"),
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    state = models.CharField(
+        _("Stand"), max_length=10, choices=ReportState.choices, default=ReportState.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    remark = models.TextField(_("Anmerkung der Freigabe"), blank=True)
+
+    class Meta:
+        verbose_name = _("Statusbericht")
+        verbose_name_plural = _("Statusberichte")
+        ordering = ["project", "-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "period"], name="statusreport_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.key} {self.period}"

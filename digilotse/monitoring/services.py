@@ -1,0 +1,204 @@
+"""Writes for monitoring: milestones and status reports (draft → submitted → approved)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from digilotse.core.audit import audit_log
+from digilotse.core.models import AuditAction, User
+from digilotse.engine.errors import EngineInputError
+from digilotse.engine.monitoring import period_of
+from digilotse.projects.models import Project
+
+from .models import Milestone, ReportState, StatusReport, TrafficLight
+
+
+def _may_report(actor: User, project: Project) -> None:
+    # Whoever may change the project reports on it (its managers, the IT lead, the CDO).
+    if not actor.has_perm("projects.change_project", project):
+        raise PermissionDenied
+
+
+def _may_approve(actor: User, project: Project) -> None:
+    if not actor.has_perm("projects.decide_project", project):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def milestone_save(
+    *,
+    actor: User,
+    project: Project,
+    title: str,
+    planned_date: date,
+    actual_date: date | None = None,
+    milestone: Milestone | None = None,
+) -> Milestone:
+    """Create or change a milestone of `project`."""
+    _may_report(actor, project)
+    if not title.strip():
+        raise ValidationError(
+            {"title": ValidationError(_("Bitte benennen Sie den Meilenstein."), code="required")}
+        )
+    if milestone is not None and milestone.project_id != project.pk:
+        raise ValidationError(_("Der Meilenstein gehört zu einem anderen Projekt."), code="foreign")
+    is_new = milestone is None
+    milestone = milestone or Milestone(municipality_id=project.municipality_id, project=project)
+    before = (
+        None
+        if is_new
+        else [milestone.title, str(milestone.planned_date), str(milestone.actual_date)]
+    )
+    milestone.title = title.strip()
+    milestone.planned_date = planned_date
+    milestone.actual_date = actual_date
+    milestone.save()
+    audit_log(
+        actor=actor,
+        municipality=project.municipality,
+        action=AuditAction.CREATE if is_new else AuditAction.UPDATE,
+        obj=milestone,
+        changes={"milestone": [before, [milestone.title, str(planned_date), str(actual_date)]]},
+    )
+    return milestone
+
+
+def _check_period(period: str) -> str:
+    """Accept "2027-Q1" only (the quarter labels of engine.monitoring)."""
+    try:
+        year, quarter = period.split("-Q")
+        label = period_of(date(int(year), 3 * (int(quarter) - 1) + 1, 1)).label
+    except (ValueError, EngineInputError):
+        label = ""
+    if label != period:
+        raise ValidationError(
+            {
+                "period": ValidationError(
+                    _("Berichtszeiträume sind Quartale, z. B. „2027-Q1“."), code="invalid_period"
+                )
+            }
+        )
+    return period
+
+
+@transaction.atomic
+def report_save(
+    *,
+    actor: User,
+    project: Project,
+    period: str,
+    light: str,
+    progress: int,
+    explanation: str = "",
+    risks: str = "",
+    next_steps: str = "",
+    actual_cost: Mapping[str, float] | None = None,
+    fte_used: Decimal = Decimal(0),
+) -> StatusReport:
+    """Create or change the draft report of `project` for `period` (not once submitted)."""
+    _may_report(actor, project)
+    _check_period(period)
+    errors: dict[str, ValidationError] = {}
+    if light not in TrafficLight.values:
+        errors["light"] = ValidationError(_("Bitte wählen Sie eine Ampelfarbe."), code="required")
+    elif light != TrafficLight.GREEN and not explanation.strip():
+        errors["explanation"] = ValidationError(
+            _("Bei gelb oder rot ist eine Erläuterung nötig."), code="explanation_required"
+        )
+    if not 0 <= progress <= 100:
+        errors["progress"] = ValidationError(
+            _("Der Fortschritt muss zwischen 0 und 100 Prozent liegen."), code="out_of_range"
+        )
+    costs = {str(k): float(v) for k, v in (actual_cost or {}).items()}
+    if any(v < 0 for v in costs.values()):
+        errors["actual_cost"] = ValidationError(
+            _("Kosten dürfen nicht negativ sein."), code="negative"
+        )
+    if fte_used < 0:
+        errors["fte_used"] = ValidationError(
+            _("Das Personal darf nicht negativ sein."), code="negative"
+        )
+    if errors:
+        raise ValidationError(errors)
+    report = StatusReport.objects.select_for_update().filter(project=project, period=period).first()
+    if report is not None and report.state != ReportState.DRAFT:
+        raise ValidationError(
+            _("Der Bericht ist schon eingereicht; ändern lässt er sich erst nach Rückgabe."),
+            code="not_draft",
+        )
+    report = report or StatusReport(
+        municipality_id=project.municipality_id, project=project, period=period
+    )
+    report.light = light
+    report.progress = progress
+    report.explanation = explanation.strip()
+    report.risks = risks.strip()
+    report.next_steps = next_steps.strip()
+    report.actual_cost = costs
+    report.fte_used = fte_used
+    report.author = actor
+    report.save()
+    return report
+
+
+def _transition(
+    actor: User, report: StatusReport, source: str, target: str, remark: str = ""
+) -> StatusReport:
+    report = StatusReport.objects.select_for_update().get(pk=report.pk)
+    if report.state != source:
+        raise ValidationError(
+            _("Der Bericht ist „%(state)s“; dieser Schritt ist nicht möglich.")
+            % {"state": ReportState(report.state).label},
+            code="invalid_state",
+        )
+    report.state = target
+    if target == ReportState.SUBMITTED:
+        report.submitted_at = timezone.now()
+    if target == ReportState.APPROVED:
+        report.approved_at = timezone.now()
+        report.approved_by = actor
+    report.remark = remark.strip()
+    report.save()
+    audit_log(
+        actor=actor,
+        municipality=report.project.municipality,
+        action=AuditAction.TRANSITION,
+        obj=report,
+        changes={
+            "state": [source, target],
+            **({"remark": [None, remark.strip()]} if remark else {}),
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def report_submit(*, actor: User, report: StatusReport) -> StatusReport:
+    """The project manager hands the draft in for approval."""
+    _may_report(actor, report.project)
+    return _transition(actor, report, ReportState.DRAFT, ReportState.SUBMITTED)
+
+
+@transaction.atomic
+def report_approve(*, actor: User, report: StatusReport) -> StatusReport:
+    """The CDO approves a submitted report; it then counts as the project's status."""
+    _may_approve(actor, report.project)
+    return _transition(actor, report, ReportState.SUBMITTED, ReportState.APPROVED)
+
+
+@transaction.atomic
+def report_return(*, actor: User, report: StatusReport, remark: str) -> StatusReport:
+    """The CDO sends a submitted report back to draft, saying why."""
+    _may_approve(actor, report.project)
+    if not remark.strip():
+        raise ValidationError(
+            {"remark": ValidationError(_("Bitte sagen Sie, was zu ändern ist."), code="required")}
+        )
+    return _transition(actor, report, ReportState.SUBMITTED, ReportState.DRAFT, remark)
