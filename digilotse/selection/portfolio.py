@@ -286,6 +286,47 @@ def frontier_document(problem: PortfolioProblem) -> list[dict[str, Any]]:
     ]
 
 
+def usage_by_year(
+    problem: Mapping[str, Any], result: Mapping[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """Budget and staff per constrained year: capacity, used by the optimum and by the ranking
+    cut-off (greedy), free, and the optimum's share of the capacity."""
+    selected = set(result.get("selected", []))
+    greedy = set(result.get("greedy", {}).get("selected", []))
+    capacities = {
+        "budget": problem.get("budget", {}),
+        "fte": problem.get("resources", {}).get(FTE, {}),
+    }
+
+    def amount(project: Mapping[str, Any], kind: str, year: str) -> float:
+        if kind == "budget":
+            return float(project.get("cost", {}).get(year, 0.0))
+        return float(project.get("use", {}).get(FTE, {}).get(year, 0.0))
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind, capacity in capacities.items():
+        rows = []
+        for year in problem.get("periods", []):
+            if year not in capacity:
+                continue
+            cap = float(capacity[year])
+            used = sum(amount(p, kind, year) for p in problem["projects"] if p["id"] in selected)
+            rows.append(
+                {
+                    "year": year,
+                    "capacity": cap,
+                    "used": used,
+                    "free": cap - used,
+                    "greedy": sum(
+                        amount(p, kind, year) for p in problem["projects"] if p["id"] in greedy
+                    ),
+                    "share": used / cap if cap else 0.0,
+                }
+            )
+        out[kind] = rows
+    return out
+
+
 def check_assumptions(
     assumptions: Mapping[str, Any], *, project_keys: set[str], criteria: set[str], fields: set[str]
 ) -> dict[str, Any]:

@@ -543,6 +543,20 @@ def proposal_outcomes(scenario: Scenario) -> dict[str, tuple[str, str]]:
     return out
 
 
+def decision_reproduce(decision: PortfolioDecision) -> dict[str, Any]:
+    """Re-run the optimiser on the decision's frozen input: same selection and value?"""
+    frozen = decision.snapshot["scenario"]
+    _problem, result = portfolio.solve(frozen["problem"])
+    expected = float(frozen["result"]["objective"] or 0.0)
+    objective = float(result.objective or 0.0)
+    same_value = abs(objective - expected) <= 1e-6 * max(1.0, abs(expected))
+    return {
+        "same": list(result.selected) == frozen["result"]["selected"] and same_value,
+        "objective": result.objective,
+        "selected": list(result.selected),
+    }
+
+
 def _move(actor: User | None, project: Project, outcome: str, reason: str) -> None:
     """Move a project along the lifecycle to its decided status (two steps from Vorschlag)."""
     from digilotse.projects.services import project_transition

@@ -7,6 +7,7 @@ writes in ``services.py``; the views only collect input and prepare rows for the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,7 @@ from .models import (
     SelectionRound,
     VoteResult,
 )
+from .views_results import _round
 
 STATUS_LABELS = {
     "optimal": gettext_lazy("optimal (bewiesen)"),
@@ -41,12 +43,6 @@ STATUS_LABELS = {
     "no_solution": gettext_lazy("keine Lösung im Zeitlimit"),
 }
 MAX_COMPARE = 4
-
-
-def _round(request: TenantRequest, pk: int) -> SelectionRound:
-    selection_round = tenant_get(request, SelectionRound, pk=pk)
-    require(request, "selection.view_round", selection_round)
-    return selection_round
 
 
 def _scenario(request: TenantRequest, pk: int) -> Scenario:
@@ -202,6 +198,11 @@ class ScenarioForm(KernForm):
             for c in self.criteria:
                 value = given[c["key"]]
                 weights[c["key"]] = float(c["weight"] if value is None else value)
+        # Weights equal to the round's are no override: the scenario keeps the round's ranking.
+        if weights and all(
+            abs(weights[c["key"]] - float(c["weight"])) < 1e-9 for c in self.criteria
+        ):
+            weights = {}
         return {
             "budget": {
                 y: float(d[f"budget_{y}"]) for y in self.years if d.get(f"budget_{y}") is not None
@@ -276,16 +277,10 @@ def scenario_new(request: TenantRequest, pk: int) -> HttpResponse:
         else None
     )
     base = source.assumptions if source else portfolio.default_assumptions(selection_round)
-    # Weights equal to the round's are no override: keep the scenario on the round's ranking.
-    round_weights = {c["key"]: c["weight"] for c in form_kwargs["criteria"]}
     if request.method == "POST":
         form = ScenarioForm(request.POST, **form_kwargs)
         if form.is_valid():
             assumptions = form.assumptions()
-            if all(
-                abs(assumptions["weights"].get(k, 0.0) - w) < 1e-9 for k, w in round_weights.items()
-            ):
-                assumptions["weights"] = {}
             try:
                 scenario = services.scenario_create(
                     actor=request.user,
@@ -381,46 +376,11 @@ def _project_rows(scenario: Scenario, pks: dict[str, int]) -> list[dict[str, Any
 
 
 def _usage(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
-    """Budget and staff per year: capacity, used by the optimum and by the ranking cut-off."""
-    problem = scenario.problem
-    res = scenario.result
-    greedy = set(res.get("greedy", {}).get("selected", []))
-    selected = set(res.get("selected", []))
-    out: dict[str, list[dict[str, Any]]] = {"budget": [], "fte": []}
-    caps = {
-        "budget": problem.get("budget", {}),
-        "fte": problem.get("resources", {}).get(portfolio.FTE, {}),
+    """Usage rows for the charts (label and share) from the stored input and result."""
+    return {
+        kind: [{**row, "label": row["year"], "value": row["share"]} for row in rows]
+        for kind, rows in portfolio.usage_by_year(scenario.problem, scenario.result).items()
     }
-    for kind, capacity in caps.items():
-        for year in problem.get("periods", []):
-            if year not in capacity:
-                continue
-
-            def used(ids: set[str], year: str = year, kind: str = kind) -> float:
-                total = 0.0
-                for p in problem["projects"]:
-                    if p["id"] in ids:
-                        if kind == "budget":
-                            total += p.get("cost", {}).get(year, 0.0)
-                        else:
-                            total += p.get("use", {}).get(portfolio.FTE, {}).get(year, 0.0)
-                return total
-
-            cap = float(capacity[year])
-            u = used(selected)
-            out[kind].append(
-                {
-                    "year": year,
-                    "capacity": cap,
-                    "used": u,
-                    "free": cap - u,
-                    "greedy": used(greedy),
-                    "share": u / cap if cap else 0.0,
-                    "label": year,
-                    "value": u / cap if cap else 0.0,
-                }
-            )
-    return out
 
 
 def _frontier_view(scenario: Scenario) -> dict[str, Any] | None:
@@ -558,56 +518,68 @@ def scenario_problem(request: TenantRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _post_action(request: TenantRequest, pk: int, permission: str) -> Scenario | HttpResponse:
+def _scenario_action(
+    request: TenantRequest,
+    pk: int,
+    permission: str,
+    action: Callable[[Scenario], object],
+    success: Callable[[Scenario], str] | None,
+    done: Callable[[Scenario], HttpResponse],
+) -> HttpResponse:
+    """A POST-only action on a scenario: look it up in the tenant (a foreign id is a 404), check
+    the permission, run the service, report its ValidationError as a message."""
     scenario = _scenario(request, pk)
-    if request.method != "POST":  # after the tenant lookup: a foreign id is a 404
+    if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     require(request, permission, scenario.selection_round)
-    return scenario
+    try:
+        action(scenario)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("selection:scenario", request.municipality.slug, scenario.pk)
+    if success:
+        messages.success(request, success(scenario))
+    return done(scenario)
+
+
+def _to_scenario(request: TenantRequest) -> Callable[[Scenario], HttpResponse]:
+    return lambda s: redirect("selection:scenario", request.municipality.slug, s.pk)
 
 
 @tenant_view()
 def scenario_frontier(request: TenantRequest, pk: int) -> HttpResponse:
-    scenario = _post_action(request, pk, "selection.plan_portfolio")
-    if isinstance(scenario, HttpResponse):
-        return scenario
-    try:
-        services.scenario_frontier(scenario=scenario)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("selection:scenario", request.municipality.slug, scenario.pk)
+    return _scenario_action(
+        request,
+        pk,
+        "selection.plan_portfolio",
+        lambda s: services.scenario_frontier(scenario=s),
+        None,
+        _to_scenario(request),
+    )
 
 
 @tenant_view()
 def scenario_propose(request: TenantRequest, pk: int) -> HttpResponse:
-    scenario = _post_action(request, pk, "selection.decide_round")
-    if isinstance(scenario, HttpResponse):
-        return scenario
-    try:
-        services.scenario_propose(actor=request.user, scenario=scenario)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("„%(name)s“ ist der Vorschlag an das Gremium.") % {"name": scenario.name},
-        )
-    return redirect("selection:scenario", request.municipality.slug, scenario.pk)
+    return _scenario_action(
+        request,
+        pk,
+        "selection.decide_round",
+        lambda s: services.scenario_propose(actor=request.user, scenario=s),
+        lambda s: _("„%(name)s“ ist der Vorschlag an das Gremium.") % {"name": s.name},
+        _to_scenario(request),
+    )
 
 
 @tenant_view()
 def scenario_delete(request: TenantRequest, pk: int) -> HttpResponse:
-    scenario = _post_action(request, pk, "selection.plan_portfolio")
-    if isinstance(scenario, HttpResponse):
-        return scenario
-    round_pk = scenario.selection_round_id
-    try:
-        services.scenario_delete(actor=request.user, scenario=scenario)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("selection:scenario", request.municipality.slug, scenario.pk)
-    messages.success(request, _("Das Szenario ist gelöscht."))
-    return redirect("selection:portfolio", request.municipality.slug, round_pk)
+    return _scenario_action(
+        request,
+        pk,
+        "selection.plan_portfolio",
+        lambda s: services.scenario_delete(actor=request.user, scenario=s),
+        lambda s: _("Das Szenario ist gelöscht."),
+        lambda s: redirect("selection:portfolio", request.municipality.slug, s.selection_round_id),
+    )
 
 
 # --- Comparison ---------------------------------------------------------------------------------
@@ -742,10 +714,11 @@ class DecisionForm(KernForm):
 def _decision_items(selection_round: SelectionRound, scenario: Scenario) -> list[dict[str, Any]]:
     defaults = services.proposal_outcomes(scenario)
     values = {p["id"]: p["value"] for p in scenario.problem.get("projects", [])}
+    selected = set(scenario.selected)
     return [
         {
             "project": project,
-            "proposed": project.key in scenario.selected,
+            "proposed": project.key in selected,
             "value": values.get(project.key),
             "outcome": defaults[project.key][0],
             "reason": defaults[project.key][1],
@@ -854,20 +827,7 @@ def decision(request: TenantRequest, pk: int) -> HttpResponse:
     if decision is None:
         return redirect("selection:portfolio", request.municipality.slug, selection_round.pk)
     items = list(decision.items.select_related("project"))
-    check = None
-    if request.GET.get("pruefen"):
-        frozen = decision.snapshot["scenario"]
-        _problem, result = portfolio.solve(frozen["problem"])
-        again = portfolio.result_document(result)
-        same_selection = again["selected"] == frozen["result"]["selected"]
-        same_value = abs(
-            _num(again["objective"]) - _num(frozen["result"]["objective"])
-        ) <= 1e-6 * max(1.0, abs(_num(frozen["result"]["objective"])))
-        check = {
-            "same": same_selection and same_value,
-            "objective": again["objective"],
-            "selected": again["selected"],
-        }
+    check = services.decision_reproduce(decision) if request.GET.get("pruefen") else None
     return render(
         request,
         "selection/decision.html",

@@ -122,6 +122,15 @@ def _open(
     )
 
 
+def _svg(
+    uid: str, width: float, height: float, title: str, desc: str, body: Sequence[SafeString]
+) -> SafeString:
+    """The whole chart: the opening tag with title and description, the parts, the end tag."""
+    return mark_safe(  # noqa: S308 - every part is built with format_html
+        _open(uid, width, height, title, desc, "dl-chart") + "".join(body) + "</svg>"
+    )
+
+
 def _value(row: Mapping[str, Any], key: str = "value") -> float:
     try:
         return float(row.get(key) or 0.0)
@@ -268,9 +277,7 @@ def hbar_chart(
                 marker_label,
             )
         )
-    return mark_safe(  # noqa: S308 - every part is built with format_html
-        _open(uid, width, height, title, desc, "dl-chart") + "".join(body) + "</svg>"
-    )
+    return _svg(uid, width, height, title, desc, body)
 
 
 @register.simple_tag
@@ -330,9 +337,7 @@ def interval_chart(
                 _num(value * 100),
             )
         )
-    return mark_safe(  # noqa: S308 - every part is built with format_html
-        _open(uid, width, height, title, desc, "dl-chart") + "".join(body) + "</svg>"
-    )
+    return _svg(uid, width, height, title, desc, body)
 
 
 @register.simple_tag
@@ -414,9 +419,7 @@ def cumulative_chart(
                 budget_label,
             )
         )
-    return mark_safe(  # noqa: S308 - every part is built with format_html
-        _open(uid, width, height, title, desc, "dl-chart") + "".join(body) + "</svg>"
-    )
+    return _svg(uid, width, height, title, desc, body)
 
 
 @register.simple_tag
@@ -522,9 +525,7 @@ def frontier_chart(
                     current_label,
                 )
             )
-    return mark_safe(  # noqa: S308 - every part is built with format_html
-        _open(uid, width, height, title, desc, "dl-chart") + "".join(body) + "</svg>"
-    )
+    return _svg(uid, width, height, title, desc, body)
 
 
 @register.filter
