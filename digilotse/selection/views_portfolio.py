@@ -447,7 +447,8 @@ def _assumption_lines(scenario: Scenario) -> list[tuple[str, str]]:
         )
     ]
     if a.get("budget_change"):
-        lines.append((_("Budgetänderung"), f"{num(a['budget_change'], 1)} %"))
+        sign = "+" if a["budget_change"] > 0 else ""
+        lines.append((_("Budgetänderung"), f"{sign}{num(a['budget_change'], 1)} %"))
     fte = p.get("resources", {}).get(portfolio.FTE)
     lines.append(
         (
