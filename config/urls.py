@@ -37,5 +37,6 @@ urlpatterns = [
     path("k/<slug:municipality>/projekte/", include("digilotse.projects.urls")),
     path("k/<slug:municipality>/kriterien/", include("digilotse.projects.urls_criteria")),
     path("k/<slug:municipality>/auswahl/", include("digilotse.selection.urls")),
+    path("k/<slug:municipality>/umsetzung/", include("digilotse.monitoring.urls")),
     path("k/<slug:municipality>/", include("digilotse.core.urls")),
 ]

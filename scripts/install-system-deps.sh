@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Digilotse needs for running and testing:
 # Chromium (browser tests), PostgreSQL server binaries (throw-away test cluster),
-# gettext (translations). Idempotent: does nothing when everything is present.
+# gettext (translations), pango (WeasyPrint PDF reports), poppler-utils (pdftoppm to look at PDFs). Idempotent: does nothing when everything is present.
 set -euo pipefail
 
 missing=()
@@ -9,6 +9,9 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

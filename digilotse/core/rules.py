@@ -106,3 +106,11 @@ rules.add_perm("selection.compare_round", is_cdo | is_committee | is_evaluator)
 # records the committee's decision. Every member may read scenarios and decisions.
 rules.add_perm("selection.plan_portfolio", is_cdo | is_it_lead)
 rules.add_perm("selection.decide_round", is_cdo)
+
+# Monitoring (object = municipality, or the project for status reports via projects.change_project
+# and projects.decide_project). Every member reads status, KPIs, the roadmap and the reports; the
+# CDO and the IT lead enter KPI values and bulk-import reports and values.
+rules.add_perm("monitoring.view_monitoring", is_member)
+rules.add_perm("monitoring.enter_kpi", is_cdo | is_it_lead)
+rules.add_perm("monitoring.import_monitoring", is_cdo | is_it_lead)
+rules.add_perm("monitoring.download_report", is_member)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from digilotse.core.models import TenantModel
 from digilotse.projects.models import Project
+from digilotse.strategy.models import Kpi
 
 
 class Milestone(TenantModel):
@@ -90,3 +91,49 @@ class StatusReport(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.project.key} {self.period}"
+
+
+class KpiMeasurement(TenantModel):
+    """One measured value of a KPI on a date (the end of the period it describes)."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField(_("Stichtag"))
+    value = models.DecimalField(_("Wert"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("Anmerkung"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Messwert")
+        verbose_name_plural = _("Messwerte")
+        ordering = ["kpi", "measured_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "measured_on"], name="kpimeasurement_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.name} {self.measured_on}: {self.value}"
+
+
+class ReportReminder(TenantModel):
+    """A reminder e-mail sent for a project's missing report of one period (sent once)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="report_reminders")
+    period = models.CharField(_("Berichtszeitraum"), max_length=7)
+    recipient = models.EmailField(_("Empfänger"))
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Erinnerung")
+        verbose_name_plural = _("Erinnerungen")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "period", "recipient"], name="reportreminder_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.key} {self.period} → {self.recipient}"

@@ -1,4 +1,4 @@
-"""Writes for monitoring: milestones and status reports (draft → submitted → approved)."""
+"""Writes for monitoring: milestones, status reports (draft → submitted → approved), KPI values."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from digilotse.core.models import AuditAction, User
 from digilotse.engine.errors import EngineInputError
 from digilotse.engine.monitoring import period_of
 from digilotse.projects.models import Project
+from digilotse.strategy.models import Kpi
 
-from .models import Milestone, ReportState, StatusReport, TrafficLight
+from .models import KpiMeasurement, Milestone, ReportState, StatusReport, TrafficLight
 
 
 def _may_report(actor: User, project: Project) -> None:
@@ -202,3 +203,63 @@ def report_return(*, actor: User, report: StatusReport, remark: str) -> StatusRe
             {"remark": ValidationError(_("Bitte sagen Sie, was zu ändern ist."), code="required")}
         )
     return _transition(actor, report, ReportState.SUBMITTED, ReportState.DRAFT, remark)
+
+
+def _may_enter_kpi(actor: User, kpi: Kpi) -> None:
+    if not actor.has_perm("monitoring.enter_kpi", kpi.municipality):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def measurement_save(
+    *, actor: User, kpi: Kpi, measured_on: date, value: Decimal, note: str = ""
+) -> KpiMeasurement:
+    """Record (or correct) the value of `kpi` on `measured_on`; one value per KPI and day."""
+    _may_enter_kpi(actor, kpi)
+    errors: dict[str, ValidationError] = {}
+    if not value.is_finite():
+        errors["value"] = ValidationError(_("Bitte geben Sie eine Zahl ein."), code="invalid")
+    elif abs(value) >= Decimal("1e12"):
+        errors["value"] = ValidationError(_("Der Wert ist zu groß."), code="too_large")
+    if measured_on > timezone.localdate():
+        errors["measured_on"] = ValidationError(
+            _("Der Stichtag liegt in der Zukunft."), code="future"
+        )
+    if len(note) > 300:
+        errors["note"] = ValidationError(
+            _("Die Anmerkung darf höchstens 300 Zeichen lang sein."), code="too_long"
+        )
+    if errors:
+        raise ValidationError(errors)
+    measurement = (
+        KpiMeasurement.objects.select_for_update().filter(kpi=kpi, measured_on=measured_on).first()
+    )
+    before = None if measurement is None else [str(measurement.value), measurement.note]
+    measurement = measurement or KpiMeasurement(
+        municipality_id=kpi.municipality_id, kpi=kpi, measured_on=measured_on
+    )
+    measurement.value = value.quantize(Decimal("0.01"))
+    measurement.note = note.strip()
+    measurement.entered_by = actor
+    measurement.save()
+    audit_log(
+        actor=actor,
+        municipality=kpi.municipality,
+        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        obj=measurement,
+        changes={"value": [before, [str(measurement.value), measurement.note]]},
+    )
+    return measurement
+
+
+@transaction.atomic
+def measurement_delete(*, actor: User, measurement: KpiMeasurement) -> None:
+    _may_enter_kpi(actor, measurement.kpi)
+    audit_log(
+        actor=actor,
+        municipality=measurement.kpi.municipality,
+        action=AuditAction.DELETE,
+        obj=measurement,
+        changes={"value": [str(measurement.value), None]},
+    )
+    measurement.delete()

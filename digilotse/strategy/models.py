@@ -142,6 +142,15 @@ class Kpi(TenantModel):
         _("Richtung"), max_length=10, choices=KpiDirection.choices, default=KpiDirection.INCREASE
     )
     source = models.CharField(_("Datenquelle"), max_length=200, blank=True)
+    # Weight of the KPI in its goal's achievement (engine.monitoring.roll_up).
+    weight = models.DecimalField(
+        _("Gewicht im Ziel"),
+        max_digits=5,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0)],
+        help_text=_("Wie stark die Kennzahl in die Zielerreichung eingeht (Standard 1)."),
+    )
 
     class Meta:
         verbose_name = _("Kennzahl (KPI)")
