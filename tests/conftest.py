@@ -77,6 +77,31 @@ def make_tenant(name: str, slug: str) -> Tenant:
     return Tenant(municipality=municipality, users=users)
 
 
+def add_monitoring_objects(t: Tenant) -> Tenant:
+    """One milestone, status report and KPI value on a second project, so every monitoring URL
+    has an object of this municipality (the isolation and permission walks use it)."""
+    from datetime import date
+
+    from digilotse.monitoring.models import KpiMeasurement, Milestone, StatusReport
+    from digilotse.strategy.models import Kpi
+
+    m = t.municipality
+    unit = t.member(Role.CDO).org_unit
+    project = ProjectFactory(municipality=m, org_unit=unit, title=f"Ratsinfo {m.name}")
+    Milestone.objects.create(
+        municipality=m, project=project, title="Ausschreibung", planned_date=date(2027, 3, 31)
+    )
+    StatusReport.objects.create(
+        municipality=m, project=project, period="2026-Q3", light="green", progress=10
+    )
+    kpi = Kpi.objects.filter(municipality=m).first()
+    assert kpi is not None
+    KpiMeasurement.objects.create(
+        municipality=m, kpi=kpi, measured_on=date(2026, 9, 30), value=kpi.baseline
+    )
+    return t
+
+
 @pytest.fixture
 def tenant(db) -> Tenant:
     return make_tenant("Musterhausen", "musterhausen")

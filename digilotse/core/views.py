@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from digilotse.monitoring import selectors as monitoring_selectors
 from digilotse.projects.selectors import cockpit_figures
 from digilotse.strategy.selectors import action_field_list, strategy_current
 
@@ -41,6 +43,8 @@ def cockpit(request: TenantRequest) -> HttpResponse:
     goal_count = sum(len(f.goals.all()) for f in fields)
     kpi_count = sum(len(g.kpis.all()) for f in fields for g in f.goals.all())
     figures = cockpit_figures(municipality=municipality)
+    today = timezone.localdate()
+    rows = monitoring_selectors.monitoring_list(municipality=municipality, today=today)
     return render(
         request,
         "core/cockpit.html",
@@ -50,6 +54,14 @@ def cockpit(request: TenantRequest) -> HttpResponse:
             "goal_count": goal_count,
             "kpi_count": kpi_count,
             **figures,
+            "red_projects": [r for r in rows if r.light == "red"],
+            "overdue_projects": [r for r in rows if r.overdue],
+            "stale_projects": [r for r in rows if r.staleness.stale],
+            "pending_reports": list(
+                monitoring_selectors.pending_reports(municipality=municipality)
+            ),
+            "burn": monitoring_selectors.budget_burn(rows=rows, year=today.year),
+            "reporting_count": len(rows),
         },
     )
 

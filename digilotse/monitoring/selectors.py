@@ -252,6 +252,10 @@ class KpiStatus:
     def latest(self) -> KpiMeasurement | None:
         return self.measurements[-1] if self.measurements else None
 
+    @property
+    def points(self) -> list[tuple[date, Decimal]]:
+        return [(m.measured_on, m.value) for m in self.measurements]
+
 
 @dataclass
 class GoalStatus:

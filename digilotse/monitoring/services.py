@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -12,13 +15,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digilotse.core.audit import audit_log
-from digilotse.core.models import AuditAction, User
+from digilotse.core.models import AuditAction, Municipality, User
 from digilotse.engine.errors import EngineInputError
 from digilotse.engine.monitoring import period_of
 from digilotse.projects.models import Project
 from digilotse.strategy.models import Kpi
 
-from .models import KpiMeasurement, Milestone, ReportState, StatusReport, TrafficLight
+from .models import (
+    ApiToken,
+    KpiMeasurement,
+    Milestone,
+    ReportState,
+    StatusReport,
+    TrafficLight,
+)
 
 
 def _may_report(actor: User, project: Project) -> None:
@@ -69,6 +79,19 @@ def milestone_save(
         changes={"milestone": [before, [milestone.title, str(planned_date), str(actual_date)]]},
     )
     return milestone
+
+
+@transaction.atomic
+def milestone_delete(*, actor: User, milestone: Milestone) -> None:
+    _may_report(actor, milestone.project)
+    audit_log(
+        actor=actor,
+        municipality=milestone.project.municipality,
+        action=AuditAction.DELETE,
+        obj=milestone,
+        changes={"milestone": [[milestone.title, str(milestone.planned_date)], None]},
+    )
+    milestone.delete()
 
 
 def _check_period(period: str) -> str:
@@ -145,7 +168,15 @@ def report_save(
     report.actual_cost = costs
     report.fte_used = fte_used
     report.author = actor
+    is_new = report.pk is None
     report.save()
+    audit_log(
+        actor=actor,
+        municipality=project.municipality,
+        action=AuditAction.CREATE if is_new else AuditAction.UPDATE,
+        obj=report,
+        changes={"report": [None, {"light": light, "progress": progress}]},
+    )
     return report
 
 
@@ -263,3 +294,113 @@ def measurement_delete(*, actor: User, measurement: KpiMeasurement) -> None:
         changes={"value": [str(measurement.value), None]},
     )
     measurement.delete()
+
+
+# --- API tokens for the monitoring JSON endpoint ---------------------------------------------
+
+API_ACCESS_SCHEME = "dlm"  # tokens read "dlm_<prefix>_<secret>"; the scheme makes leaks greppable
+
+
+def _token_hash(raw: str) -> str:
+    # A plain SHA-256 suffices: the secret is 256 random bits, so there is nothing to brute-force
+    # that a slow, salted hash would protect (unlike a password chosen by a person).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _may_manage_tokens(actor: User, municipality: Municipality) -> None:
+    if not actor.has_perm("core.manage_municipality", municipality):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor: User, municipality: Municipality, name: str, can_write: bool = False
+) -> tuple[ApiToken, str]:
+    """Make a token for the monitoring endpoint. Returns the row and the token, shown only now."""
+    _may_manage_tokens(actor, municipality)
+    name = name.strip()
+    if not name:
+        raise ValidationError(
+            {"name": ValidationError(_("Bitte benennen Sie den Zugang."), code="required")}
+        )
+    if len(name) > 100:
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    _("Die Bezeichnung darf höchstens 100 Zeichen lang sein."), code="too_long"
+                )
+            }
+        )
+    prefix = secrets.token_hex(6)
+    while ApiToken.objects.filter(prefix=prefix).exists():  # 48 bits: practically never
+        prefix = secrets.token_hex(6)
+    raw = f"{API_ACCESS_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        municipality=municipality,
+        name=name,
+        prefix=prefix,
+        secret_hash=_token_hash(raw),
+        created_by=actor,
+        can_write=can_write,
+    )
+    audit_log(
+        actor=actor,
+        municipality=municipality,
+        action=AuditAction.CREATE,
+        obj=token,
+        changes={"name": [None, name], "prefix": [None, prefix], "can_write": [None, can_write]},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """Withdraw a token at once; it cannot be used again (make a new one instead)."""
+    _may_manage_tokens(actor, token.municipality)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise ValidationError(_("Dieser Zugang ist bereits widerrufen."), code="already_revoked")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_log(
+        actor=actor,
+        municipality=token.municipality,
+        action=AuditAction.UPDATE,
+        obj=token,
+        changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+    )
+    return token
+
+
+_DUMMY_HASH = _token_hash("dlm_000000000000_no-such-token")
+LAST_USED_RESOLUTION_SECONDS = 60
+
+
+def api_token_authenticate(*, municipality: Municipality, raw: str) -> ApiToken | None:
+    """The active token of `municipality` that `raw` is, else None (same answer for every miss).
+
+    The hash is compared in constant time, and compared even when no row matches, so the
+    response time does not tell whether a prefix exists. `last_used_at` is written at most once
+    a minute, so a polling tool does not turn every read into a write.
+    """
+    parts = raw.split("_", 2)
+    prefix = parts[1] if len(parts) == 3 and parts[0] == API_ACCESS_SCHEME else ""
+    token = (
+        ApiToken.objects.select_related("municipality", "created_by")
+        .filter(prefix=prefix, municipality=municipality, revoked_at__isnull=True)
+        .first()
+        if prefix
+        else None
+    )
+    matches = hmac.compare_digest(
+        _token_hash(raw), token.secret_hash if token is not None else _DUMMY_HASH
+    )
+    if token is None or not matches:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= (
+        LAST_USED_RESOLUTION_SECONDS
+    ):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

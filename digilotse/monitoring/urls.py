@@ -1,10 +1,24 @@
 """Umsetzung (monitoring). Views: project status, reports, KPIs and the overview in views.py;
-the roadmap in views_roadmap.py; bulk import/export and the JSON endpoint in views_io.py; the
-evaluation of the selection procedure in views_evaluation.py; document downloads in
 views_documents.py."""
 
 from django.urls import path
 
+from . import views
+
 app_name = "monitoring"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.overview, name="overview"),
+    path("projekt/<int:pk>/", views.project_status, name="project"),
+    path("projekt/<int:pk>/bericht/", views.report_form, name="report_form"),
+    path("projekt/<int:pk>/meilensteine/neu/", views.milestone_create, name="milestone_create"),
+    path("meilensteine/<int:pk>/", views.milestone_edit, name="milestone_edit"),
+    path("meilensteine/<int:pk>/loeschen/", views.milestone_delete, name="milestone_delete"),
+    path("berichte/<int:pk>/", views.report_detail, name="report"),
+    path("berichte/<int:pk>/einreichen/", views.report_submit, name="report_submit"),
+    path("berichte/<int:pk>/freigeben/", views.report_approve, name="report_approve"),
+    path("berichte/<int:pk>/zurueckgeben/", views.report_return, name="report_return"),
+    path("kennzahlen/", views.kpi_list, name="kpis"),
+    path("kennzahlen/<int:pk>/", views.kpi_detail, name="kpi"),
+    path("messwerte/<int:pk>/loeschen/", views.measurement_delete, name="measurement_delete"),
+]

@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digilotse.core.forms import add_service_errors
 from digilotse.core.tenancy import TenantRequest, require, tenant_get, tenant_view
+from digilotse.monitoring.selectors import project_monitoring
 
 from . import services
 from .criteria import strategic_impact_for
@@ -85,6 +87,7 @@ def _render_detail(
             "transition_form": form,
             "is_final": not transitions_from(project.status),
             "impact": strategic_impact_for(project),
+            "mon": project_monitoring(project=project, today=timezone.localdate()),
         },
         status=400 if transition_form is not None else 200,
     )

@@ -34,6 +34,7 @@ from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from digilotse.core.models import AuditEntry, Membership, Municipality, OrgUnit, Role
+from digilotse.monitoring.models import KpiMeasurement, Milestone, StatusReport
 from digilotse.projects.models import Criterion, Project, StatusChange
 from digilotse.selection.models import (
     Assessment,
@@ -44,6 +45,8 @@ from digilotse.selection.models import (
     SelectionRound,
 )
 from digilotse.strategy.models import ActionField, Goal, Kpi, Strategy
+
+from ..conftest import Tenant, add_monitoring_objects, make_tenant
 
 TENANT_PREFIX = "k/<slug:municipality>/"
 
@@ -88,6 +91,17 @@ PK_MODELS: dict[str, type[Model]] = {
     "selection:scenario_frontier": Scenario,
     "selection:scenario_propose": Scenario,
     "selection:scenario_delete": Scenario,
+    "monitoring:project": Project,
+    "monitoring:report_form": Project,
+    "monitoring:milestone_create": Project,
+    "monitoring:milestone_edit": Milestone,
+    "monitoring:milestone_delete": Milestone,
+    "monitoring:report": StatusReport,
+    "monitoring:report_submit": StatusReport,
+    "monitoring:report_approve": StatusReport,
+    "monitoring:report_return": StatusReport,
+    "monitoring:kpi": Kpi,
+    "monitoring:measurement_delete": KpiMeasurement,
 }
 # Further URL parameters that name an object, and its model (the project inside a round).
 EXTRA_MODELS: dict[str, type[Model]] = {"project": Project}
@@ -104,6 +118,9 @@ B_TABLES: list[type[Model]] = [
     Project,
     SelectionRound,
     Scenario,
+    Milestone,
+    StatusReport,
+    KpiMeasurement,
 ]
 
 
@@ -181,6 +198,16 @@ def test_every_tenant_url_is_covered():
 
 
 # --- The walk -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tenant(db) -> Tenant:
+    return add_monitoring_objects(make_tenant("Musterhausen", "musterhausen"))
+
+
+@pytest.fixture
+def other_tenant(db) -> Tenant:
+    return add_monitoring_objects(make_tenant("Anderstadt", "anderstadt"))
 
 
 def obj_of(model: type[Model], municipality: Municipality) -> Model:

@@ -71,6 +71,10 @@ selection.score_round       -     -     -     -       -         -         -     
 selection.compare_round     x     -     -     -       -         x         x       -        -          -        -
 selection.plan_portfolio    x     x     -     -       -         -         -       -        -          -        -
 selection.decide_round      x     -     -     -       -         -         -       -        -          -        -
+monitoring.view_monitoring  x     x     x     x       x         x         x       x        x          -        -
+monitoring.enter_kpi        x     x     -     -       -         -         -       -        -          -        -
+monitoring.import_monitoring x    x     -     -       -         -         -       -        -          -        -
+monitoring.download_report  x     x     x     x       x         x         x       x        x          -        -
 """
 
 # Checked against one project (detail, edit, status, delete). A project manager may change and
