@@ -1,9 +1,9 @@
 """Umsetzung (monitoring). Views: project status, reports, KPIs and the overview in views.py;
-views_documents.py."""
+evaluation of the selection procedure in views_evaluation.py; document downloads in
 
 from django.urls import path
 
-from . import views
+from . import views, views_evaluation
 
 app_name = "monitoring"
 
@@ -21,4 +21,36 @@ urlpatterns: list = [
     path("kennzahlen/", views.kpi_list, name="kpis"),
     path("kennzahlen/<int:pk>/", views.kpi_detail, name="kpi"),
     path("messwerte/<int:pk>/loeschen/", views.measurement_delete, name="measurement_delete"),
+    path("verfahren/", views_evaluation.evaluation_list, name="evaluation_list"),
+    path("verfahren/<int:pk>/", views_evaluation.evaluation, name="evaluation"),
+    path(
+        "dokumente/strategiebericht.pdf",
+        {"kind": "strategie", "fmt": "pdf"},
+        name="document_strategie_pdf",
+    ),
+    path(
+        "dokumente/strategiebericht.xlsx",
+        {"kind": "strategie", "fmt": "xlsx"},
+        name="document_strategie_xlsx",
+    ),
+    path(
+        "dokumente/fortschrittsbericht.pdf",
+        {"kind": "fortschritt", "fmt": "pdf"},
+        name="document_fortschritt_pdf",
+    ),
+    path(
+        "dokumente/fortschrittsbericht.xlsx",
+        {"kind": "fortschritt", "fmt": "xlsx"},
+        name="document_fortschritt_xlsx",
+    ),
+    path(
+        "dokumente/beschlussvorlage/<int:pk>.pdf",
+        {"fmt": "pdf"},
+        name="document_beschlussvorlage_pdf",
+    ),
+    path(
+        "dokumente/beschlussvorlage/<int:pk>.xlsx",
+        {"fmt": "xlsx"},
+        name="document_beschlussvorlage_xlsx",
+    ),
 ]

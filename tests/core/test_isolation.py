@@ -102,6 +102,7 @@ PK_MODELS: dict[str, type[Model]] = {
     "monitoring:report_return": StatusReport,
     "monitoring:kpi": Kpi,
     "monitoring:measurement_delete": KpiMeasurement,
+    "monitoring:evaluation": SelectionRound,
 }
 # Further URL parameters that name an object, and its model (the project inside a round).
 EXTRA_MODELS: dict[str, type[Model]] = {"project": Project}
