@@ -1,5 +1,7 @@
 """Umsetzung (monitoring). Views: project status, reports, KPIs and the overview in views.py;
+the roadmap in views_roadmap.py; bulk import/export and the JSON endpoint in views_io.py; the
 evaluation of the selection procedure in views_evaluation.py; document downloads in
+views_documents.py."""
 
 from django.urls import path
 
@@ -23,34 +25,4 @@ urlpatterns: list = [
     path("messwerte/<int:pk>/loeschen/", views.measurement_delete, name="measurement_delete"),
     path("verfahren/", views_evaluation.evaluation_list, name="evaluation_list"),
     path("verfahren/<int:pk>/", views_evaluation.evaluation, name="evaluation"),
-    path(
-        "dokumente/strategiebericht.pdf",
-        {"kind": "strategie", "fmt": "pdf"},
-        name="document_strategie_pdf",
-    ),
-    path(
-        "dokumente/strategiebericht.xlsx",
-        {"kind": "strategie", "fmt": "xlsx"},
-        name="document_strategie_xlsx",
-    ),
-    path(
-        "dokumente/fortschrittsbericht.pdf",
-        {"kind": "fortschritt", "fmt": "pdf"},
-        name="document_fortschritt_pdf",
-    ),
-    path(
-        "dokumente/fortschrittsbericht.xlsx",
-        {"kind": "fortschritt", "fmt": "xlsx"},
-        name="document_fortschritt_xlsx",
-    ),
-    path(
-        "dokumente/beschlussvorlage/<int:pk>.pdf",
-        {"fmt": "pdf"},
-        name="document_beschlussvorlage_pdf",
-    ),
-    path(
-        "dokumente/beschlussvorlage/<int:pk>.xlsx",
-        {"fmt": "xlsx"},
-        name="document_beschlussvorlage_xlsx",
-    ),
 ]
