@@ -137,3 +137,35 @@ class ReportReminder(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.project.key} {self.period} → {self.recipient}"
+
+
+class ApiToken(TenantModel):
+    """Access for a finance or project tool to the monitoring JSON endpoint of one municipality.
+
+    Only a SHA-256 hash of the token is stored; the token itself is shown once, when it is made.
+    `prefix` is the public part of the token and finds the row without scanning every hash. A
+    token acts on behalf of the person who made it: it never has more rights than they have now.
+    """
+
+    name = models.CharField(_("Bezeichnung"), max_length=100)
+    prefix = models.CharField(_("Kennung"), max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("zuletzt benutzt"), null=True, blank=True)
+    can_write = models.BooleanField(_("darf schreiben"), default=False)
+    revoked_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-Zugang")
+        verbose_name_plural = _("API-Zugänge")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -12,7 +12,8 @@ Rules used here (documented in docs/user-guide.md, „Umsetzung überwachen“):
 * A quarter's report is **overdue** ``GRACE_DAYS`` after the quarter ended unless a report for it
   was submitted (eingereicht or freigegeben). A draft does not count.
 * „zuletzt aktualisiert“ is the last change of a status report, else of the project itself; the
-  project is **stale** after ``STALE_AFTER_DAYS``.
+  project is **stale** after ``STALE_AFTER_DAYS`` — once it has started (a decided project whose
+  start lies ahead has nothing to update yet).
 * The project's current light and progress come from its latest approved report; a newer
   submitted report is shown as awaiting approval.
 """
@@ -169,12 +170,20 @@ def _build(project: Project, today: date) -> ProjectMonitoring:
         milestones=list(project.milestones.all()),
         active_from=start,
         last_update=last,
-        staleness=staleness(last, today, stale_after_days=STALE_AFTER_DAYS),
+        staleness=_staleness(last, start, today),
         overdue=overdue,
         planned_cost=planned,
         actual_cost=actual,
         today=today,
     )
+
+
+def _staleness(last: date, start: date, today: date) -> Staleness:
+    """Days since the last update; a project that has not started yet is never stale."""
+    result = staleness(last, today, stale_after_days=STALE_AFTER_DAYS)
+    if start > today:
+        return Staleness(days=result.days, stale=False)
+    return result
 
 
 def project_monitoring(*, project: Project, today: date | None = None) -> ProjectMonitoring:

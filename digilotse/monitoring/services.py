@@ -183,7 +183,11 @@ def report_save(
 def _transition(
     actor: User, report: StatusReport, source: str, target: str, remark: str = ""
 ) -> StatusReport:
-    report = StatusReport.objects.select_for_update().get(pk=report.pk)
+    report = (
+        StatusReport.objects.select_for_update(of=("self",))
+        .select_related("project__municipality")
+        .get(pk=report.pk)
+    )
     if report.state != source:
         raise ValidationError(
             _("Der Bericht ist „%(state)s“; dieser Schritt ist nicht möglich.")

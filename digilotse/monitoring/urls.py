@@ -5,7 +5,7 @@ views_documents.py."""
 
 from django.urls import path
 
-from . import views, views_evaluation
+from . import views, views_evaluation, views_io
 
 app_name = "monitoring"
 
@@ -25,4 +25,10 @@ urlpatterns: list = [
     path("messwerte/<int:pk>/loeschen/", views.measurement_delete, name="measurement_delete"),
     path("verfahren/", views_evaluation.evaluation_list, name="evaluation_list"),
     path("verfahren/<int:pk>/", views_evaluation.evaluation, name="evaluation"),
+    path("import/", views_io.import_view, name="import"),
+    path("export.xlsx", views_io.export_xlsx, name="export_xlsx"),
+    path("berichte.csv", views_io.export_reports_csv, name="export_reports_csv"),
+    path("kennzahlen.csv", views_io.export_kpis_csv, name="export_kpis_csv"),
+    path("api/monitoring.json", views_io.api, name="api"),
+    path("api-zugang/", views_io.api_tokens, name="api_tokens"),
 ]
