@@ -123,6 +123,9 @@ STATICFILES_DIRS = [
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "digilotse@localhost")
+# Where the installation is reachable: links in e-mails sent without a request (cron jobs such as
+# `send_report_reminders`) are built from it.
+DIGILOTSE_BASE_URL = os.environ.get("DIGILOTSE_BASE_URL", "http://localhost:8000")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not from the cookie

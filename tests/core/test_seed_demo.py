@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 from itertools import pairwise
@@ -17,9 +18,18 @@ from django.utils import timezone
 from digilotse.core import gemeinden
 from digilotse.core.demo_data import ADMIN_EMAIL, DEMO_PASSWORD, MUSTERSTADT
 from digilotse.core.models import AuditAction, AuditEntry, Membership, Municipality, Role, User
+from digilotse.engine.monitoring import period_of
+from digilotse.monitoring.models import (
+    KpiMeasurement,
+    Milestone,
+    ReportState,
+    StatusReport,
+    TrafficLight,
+)
+from digilotse.monitoring.selectors import kpi_overview, monitoring_list
 from digilotse.projects.lifecycle import get_transition
 from digilotse.projects.models import Project, ProjectStatus, StatusChange
-from digilotse.strategy.models import ActionField, Goal
+from digilotse.strategy.models import ActionField, Goal, Kpi, Strategy
 
 DOCUMENTED_USERS = {
     "cdo@musterstadt.example": Role.CDO,
@@ -166,7 +176,8 @@ def test_audit_log_is_filled_by_services(musterstadt):
     assert not entries.filter(created_at__gt=now).exists()
     assert entries.dates("created_at", "month").count() > 12
     steps = StatusChange.objects.filter(project__municipality=musterstadt, from_status__gt="")
-    assert entries.filter(action=AuditAction.TRANSITION).count() == steps.count()
+    transitions = entries.filter(action=AuditAction.TRANSITION, object_type="projects.project")
+    assert transitions.count() == steps.count()
 
 
 def test_demo_users_can_log_in(seeded, db, client):
@@ -192,11 +203,15 @@ def test_musterstadt_users_cannot_see_beispielhausen(seeded, db, client):
 
 
 def test_if_empty_does_nothing_the_second_time(seeded, db):
-    before = (Project.objects.count(), AuditEntry.objects.count(), User.objects.count())
+    def counts() -> tuple[int, ...]:
+        models = (Project, AuditEntry, User, StatusReport, Milestone, KpiMeasurement)
+        return tuple(m._default_manager.count() for m in models)
+
+    before = counts()
     out = StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "keine Demo-Daten" in out.getvalue()
-    assert (Project.objects.count(), AuditEntry.objects.count(), User.objects.count()) == before
+    assert counts() == before
 
 
 def test_refuses_to_seed_twice(seeded, db):
@@ -308,3 +323,139 @@ def test_demo_round_is_decided_on_a_proposed_optimal_portfolio(musterstadt):
     pooled = {i.project.key for i in items if i.outcome == "pool"}
     again_scored = set(follow_up.projects.values_list("key", flat=True))
     assert again_scored and again_scored < pooled
+
+
+# --- implementation history (monitoring) --------------------------------------------------------
+
+WITH_HISTORY = (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS, ProjectStatus.DONE)
+
+
+def latest_ended_quarters(count: int) -> list[str]:
+    """Labels of the last `count` quarters that have ended, newest first."""
+    out = [period_of(period_of(date.today()).start - timedelta(days=1))]
+    while len(out) < count:
+        out.append(period_of(out[-1].start - timedelta(days=1)))
+    return [p.label for p in out]
+
+
+def quarter_end(label: str) -> date:
+    """The last day of the quarter "2026-Q3"."""
+    year, quarter = label.split("-Q")
+    return period_of(date(int(year), 3 * int(quarter), 1)).end
+
+
+@pytest.fixture
+def rows(musterstadt):
+    """The cockpit's view: projects that must report (Beschlossen, In Umsetzung), as of today."""
+    return monitoring_list(municipality=musterstadt)
+
+
+def test_decided_projects_have_milestones_some_reached_two_late(musterstadt, rows):
+    projects = Project.objects.filter(municipality=musterstadt, status__in=WITH_HISTORY)
+    for project in projects:
+        assert 2 <= project.milestones.count() <= 5, project.key
+    milestones = Milestone.objects.filter(municipality=musterstadt)
+    assert milestones.filter(actual_date__isnull=False).count() >= 30
+    assert not milestones.filter(actual_date__gt=date.today()).exists()
+    late = [m for row in rows for m in row.late_milestones]
+    assert 1 <= len(late) <= 2
+    done = Milestone.objects.filter(project__in=projects.filter(status=ProjectStatus.DONE))
+    assert not done.filter(actual_date__isnull=True).exists()
+
+
+def test_reports_cover_several_quarters_through_the_workflow(musterstadt):
+    reports = StatusReport.objects.filter(municipality=musterstadt)
+    approved = reports.filter(state=ReportState.APPROVED)
+    for label in latest_ended_quarters(4):
+        assert approved.filter(period=label).count() >= 5, label
+    assert 1 <= reports.filter(state=ReportState.SUBMITTED).count() <= 2
+    assert reports.filter(state=ReportState.DRAFT).count() == 1
+    cdo = User.objects.get(email="cdo@musterstadt.example")
+    assert set(approved.values_list("approved_by", flat=True)) == {cdo.pk}
+    # Only projects with a history report, and only from their start on.
+    assert not reports.exclude(project__status__in=WITH_HISTORY).exists()
+    # A report returned once by the CDO with a remark, then completed and approved.
+    returned = AuditEntry.objects.filter(
+        municipality=musterstadt, object_type="monitoring.statusreport", changes__has_key="remark"
+    )
+    assert returned.exists()
+
+
+def test_report_timestamps_belong_to_their_quarter(musterstadt):
+    now = timezone.now()
+    reports = StatusReport.objects.filter(municipality=musterstadt)
+    for report in reports:
+        period_end = quarter_end(report.period)
+        stamps = [t for t in (report.submitted_at, report.approved_at) if t]
+        assert all(period_end <= t.date() <= period_end + timedelta(days=25) for t in stamps), (
+            report
+        )
+        assert report.updated_at == max([report.updated_at, *stamps]) <= now, report
+        if report.state == ReportState.APPROVED:
+            assert report.submitted_at and report.approved_at, report
+            assert report.submitted_at <= report.approved_at == report.updated_at, report
+    # The audit trail of the reports is back-dated too, never into the future.
+    entries = AuditEntry.objects.filter(object_type="monitoring.statusreport")
+    assert entries.count() >= 3 * reports.count() - 5
+    assert entries.dates("created_at", "month").count() >= 8
+    assert not entries.filter(created_at__gt=now).exists()
+
+
+def test_two_or_three_projects_are_red_or_amber_with_explanations(musterstadt, rows):
+    troubled = StatusReport.objects.filter(
+        municipality=musterstadt,
+        state=ReportState.APPROVED,
+        light__in=[TrafficLight.RED, TrafficLight.AMBER],
+    )
+    assert troubled.values("project").distinct().count() >= 2
+    for report in troubled:
+        assert len(report.explanation) > 40, report
+        assert report.next_steps, report
+    assert troubled.filter(light=TrafficLight.RED).exists()
+    assert troubled.filter(risks__gt="").count() >= 2
+    currently = [r for r in rows if r.light in (TrafficLight.RED, TrafficLight.AMBER)]
+    assert 2 <= len(currently) <= 3
+
+
+def test_actual_costs_are_reported_against_the_plan(rows):
+    reported = [r for r in rows if r.latest_submitted]
+    assert len(reported) >= 10
+    for row in reported:
+        assert row.actual_total() > 0, row.project.key
+        assert row.actual_total() <= row.planned_total(), row.project.key
+        assert row.latest_submitted.fte_used > 0, row.project.key
+    # At least one project spends more in a year than it planned.
+    assert any(
+        actual > row.planned_cost.get(year, Decimal(0))
+        for row in reported
+        for year, actual in row.actual_cost.items()
+    )
+
+
+def test_cockpit_shows_overdue_pending_and_stale_projects(rows):
+    running = [r for r in rows if r.project.status == ProjectStatus.IN_PROGRESS]
+    assert any(r.overdue for r in running)
+    assert any(r.pending for r in running)
+    stale = [r for r in running if r.staleness.stale]
+    assert 1 <= len(stale) <= 2
+    # „zuletzt aktualisiert vor N Tagen“ differs from project to project.
+    assert len({r.staleness.days for r in running}) >= 5
+
+
+def test_every_kpi_has_quarterly_values_moving_towards_its_target(musterstadt):
+    today = date.today()
+    quarter_ends = {quarter_end(label) for label in latest_ended_quarters(5)}
+    for kpi in Kpi.objects.filter(municipality=musterstadt):
+        days = set(kpi.measurements.values_list("measured_on", flat=True))
+        assert days == quarter_ends, kpi.name
+        assert all(day <= today for day in days)
+    strategy = Strategy.objects.get(municipality=musterstadt)
+    statuses = kpi_overview(municipality=musterstadt, strategy=strategy).kpis()
+    achievements = [s.achievement for s in statuses]
+    assert all(a is not None for a in achievements)
+    wrong_way = [s for s in statuses if s.achievement and s.achievement.worse_than_baseline]
+    assert len(wrong_way) == 1
+    latest = wrong_way[0].latest
+    assert latest is not None and latest.note  # the value comes with its reason
+    raws = sorted(a.raw for a in achievements if a)
+    assert raws[1] < 0.15 < raws[-1]  # some behind, some well on the way

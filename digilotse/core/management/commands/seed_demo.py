@@ -207,6 +207,14 @@ class _Seeder:
             from digilotse.selection.demo import seed_demo_rounds
 
             seed_demo_rounds(municipality=municipality)
+            from digilotse.monitoring.demo import seed_demo_monitoring
+
+            seed_demo_monitoring(
+                municipality=municipality,
+                cdo=self.cdo,
+                it_lead=next(self.users[u.email] for u in spec.users if u.role == Role.IT_LEAD),
+                now=self.now,
+            )
         return self._result()
 
     # --- strategy ----------------------------------------------------------------------------
