@@ -5,11 +5,13 @@ views_documents.py."""
 
 from django.urls import path
 
-from . import views, views_evaluation, views_io
+from . import views, views_evaluation, views_io, views_roadmap
 
 app_name = "monitoring"
 
 urlpatterns: list = [
+    path("roadmap/", views_roadmap.roadmap, name="roadmap"),
+    path("roadmap.csv", views_roadmap.roadmap_csv, name="roadmap_csv"),
     path("", views.overview, name="overview"),
     path("projekt/<int:pk>/", views.project_status, name="project"),
     path("projekt/<int:pk>/bericht/", views.report_form, name="report_form"),

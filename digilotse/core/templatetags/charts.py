@@ -560,3 +560,345 @@ __all__ = [
     "stacked_bar",
     "swatch",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Gantt chart (roadmap, issue 5)
+#
+# A roadmap has hundreds of rows and thousands of marks, so this chart builds its markup with
+# f-strings instead of format_html (which costs a lazy-argument check per value and made the
+# chart of 300 projects several times slower). The rule stays the same: every text goes through
+# `_t` (escaped exactly like django.utils.html.escape), every number through `_f`.
+
+#: Fixed drawing width; the viewBox lets the browser scale it to the page.
+GANTT_WIDTH = 1000  # about the page's content width, so 12px text stays 12px on screen
+GANTT_LABEL_W = 280  # project key and title, clipped
+GANTT_RIGHT_W = 112  # traffic light and progress as text
+GANTT_PLOT_X0 = GANTT_LABEL_W + 10
+GANTT_PLOT_X1 = GANTT_WIDTH - GANTT_RIGHT_W - 10
+GANTT_AXIS_H = 60  # years, quarters, the "today" label: one line each
+GANTT_ROW_H = 24
+GANTT_HEAD_H = 28
+GANTT_BOTTOM_H = 26
+
+#: Traffic light → (line/fill colour, tint of the planned span). All lines ≥ 4.5:1 on white.
+GANTT_LIGHTS: dict[str, tuple[str, str]] = {
+    "green": ("#2b7a3d", "#e3f4e8"),
+    "amber": ("#a35f00", "#fdf0d5"),
+    "red": ("#a3263a", "#fbe7e7"),
+    "": (MUTED, "#ffffff"),
+}
+_TEXT = "#1a1a1a"
+_RED = GANTT_LIGHTS["red"][0]
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
+def _t(value: Any) -> str:
+    """Text for the markup, escaped like ``django.utils.html.escape`` (without its lazy wrapper)."""
+    return str(value).translate(_ESCAPES)
+
+
+def _gantt_x(day: Any, start: Any, end: Any, after: bool = False) -> float:
+    """x where ``day`` begins (``after``: ends) on a plot from the first day of ``start`` to the
+    last day of ``end``; days outside are clamped to the plot's edges."""
+    span = end.toordinal() + 1 - start.toordinal()
+    share = (day.toordinal() + (1 if after else 0) - start.toordinal()) / span
+    return GANTT_PLOT_X0 + min(max(share, 0.0), 1.0) * (GANTT_PLOT_X1 - GANTT_PLOT_X0)
+
+
+def _fit(text: str, width: float, char_w: float = 6.6) -> str:
+    """Shorten ``text`` with an ellipsis so it fits ``width`` (clip paths catch the rest)."""
+    room = max(int(width / char_w), 1)
+    return text if len(text) <= room else text[: max(room - 1, 0)].rstrip() + "…"
+
+
+def _gantt_defs(uid: str, height: float) -> str:
+    amber = GANTT_LIGHTS["amber"][0]
+    arrow = 'viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto"'
+    stripes = 'width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"'
+    return (
+        "<defs>"
+        f'<pattern id="{uid}-amber" {stripes}><line x1="0" y1="0" x2="0" y2="6" '
+        f'stroke="{amber}" stroke-width="2"/></pattern>'
+        f'<pattern id="{uid}-red" {stripes}><path d="M0 0V6M0 0H6" stroke="{_RED}" '
+        'stroke-width="2" fill="none"/></pattern>'
+        f'<marker id="{uid}-arr" {arrow}><path d="M0 0L8 4L0 8z" fill="{AXIS}"/></marker>'
+        f'<marker id="{uid}-arrc" {arrow}><path d="M0 0L8 4L0 8z" fill="{_RED}"/></marker>'
+        f'<clipPath id="{uid}-lbl"><rect x="0" y="0" width="{GANTT_LABEL_W - 6}" '
+        f'height="{_f(height)}"/></clipPath>'
+        f'<clipPath id="{uid}-rgt"><rect x="{GANTT_PLOT_X1 + 6}" y="0" width="{GANTT_RIGHT_W}" '
+        f'height="{_f(height)}"/></clipPath>'
+        "</defs>"
+    )
+
+
+def _gantt_axis(start: Any, end: Any, height: float) -> list[str]:
+    """Year bands with labels top and bottom, quarter lines and (when there is room) labels."""
+    parts: list[str] = []
+    years = list(range(start.year, end.year + 1))
+    year_w = (GANTT_PLOT_X1 - GANTT_PLOT_X0) / max(len(years), 1)
+    every = max(1, -(-44 // max(int(year_w), 1)))  # label every n-th year if years are narrow
+    quarter_w = year_w / 4
+    top, bottom = GANTT_AXIS_H - 40, height - GANTT_BOTTOM_H
+    for i, year in enumerate(years):
+        x0 = _gantt_x(start.replace(year=year, month=1, day=1), start, end)
+        x1 = (
+            GANTT_PLOT_X1
+            if year == end.year
+            else _gantt_x(start.replace(year=year + 1, month=1, day=1), start, end)
+        )
+        if i % 2:
+            parts.append(
+                f'<rect x="{_f(x0)}" y="{top}" width="{_f(x1 - x0)}" height="{_f(bottom - top)}" '
+                'fill="#f5f6f8"/>'
+            )
+        for q in (1, 2, 3):
+            qx = _f(_gantt_x(start.replace(year=year, month=1 + 3 * q, day=1), start, end))
+            parts.append(
+                f'<line x1="{qx}" y1="{GANTT_AXIS_H}" x2="{qx}" y2="{_f(bottom)}" '
+                'stroke="#d5d9de" stroke-width="1" stroke-dasharray="2 3"/>'
+            )
+        parts.append(
+            f'<line x1="{_f(x0)}" y1="{top}" x2="{_f(x0)}" y2="{_f(bottom)}" stroke="#9aa3ad" '
+            'stroke-width="1"/>'
+        )
+        if i % every == 0:
+            lx, anchor = ((x0 + x1) / 2, "middle") if every == 1 else (x0 + 4, "start")
+            for y in (18, height - 8):
+                parts.append(
+                    f'<text x="{_f(lx)}" y="{_f(y)}" font-size="13" font-weight="700" '
+                    f'text-anchor="{anchor}" fill="{_TEXT}">{year}</text>'
+                )
+        if quarter_w >= 18:
+            for q in range(4):
+                parts.append(
+                    f'<text x="{_f(x0 + (q + 0.5) * quarter_w)}" y="{GANTT_AXIS_H - 24}" '
+                    f'font-size="10" text-anchor="middle" fill="{AXIS}">Q{q + 1}</text>'
+                )
+    parts.append(
+        f'<line x1="{GANTT_PLOT_X1}" y1="{top}" x2="{GANTT_PLOT_X1}" y2="{_f(bottom)}" '
+        'stroke="#9aa3ad" stroke-width="1"/>'
+        f'<line x1="0" y1="{GANTT_AXIS_H - 0.5}" x2="{GANTT_WIDTH}" y2="{GANTT_AXIS_H - 0.5}" '
+        f'stroke="{AXIS}" stroke-width="1"/>'
+        f'<line x1="0" y1="{_f(bottom + 0.5)}" x2="{GANTT_WIDTH}" y2="{_f(bottom + 0.5)}" '
+        f'stroke="{AXIS}" stroke-width="1"/>'
+    )
+    return parts
+
+
+def _light_icon(light: str, cx: float, cy: float) -> str:
+    """A shape per light, so the column does not rely on colour: ● grün, ▲ gelb, ■ rot, ○ none."""
+    color = GANTT_LIGHTS.get(light, GANTT_LIGHTS[""])[0]
+    if light == "green":
+        return f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="5" fill="{color}"/>'
+    if light == "amber":
+        return (
+            f'<path d="M{_f(cx)} {_f(cy - 6)}L{_f(cx + 6)} {_f(cy + 5)}L{_f(cx - 6)} {_f(cy + 5)}z" '
+            f'fill="{color}"/>'
+        )
+    if light == "red":
+        return f'<rect x="{_f(cx - 5)}" y="{_f(cy - 5)}" width="10" height="10" fill="{color}"/>'
+    return (
+        f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="4.5" fill="#ffffff" stroke="{color}" '
+        'stroke-width="1.5"/>'
+    )
+
+
+def _milestone_mark(m: Mapping[str, Any], x: float, cy: float) -> str:
+    """A diamond: filled = reached, outlined = open; late ones are larger with an „!“."""
+    late, done = bool(m.get("late")), bool(m.get("done"))
+    r = 7 if late else 5
+    stroke = _RED if late and not done else _TEXT
+    fill = _TEXT if done else "#ffffff"
+    mark = (
+        f'<text x="{_f(x)}" y="{_f(cy + 3.5)}" font-size="10" font-weight="700" '
+        f'text-anchor="middle" fill="{"#ffffff" if done else stroke}">!</text>'
+        if late
+        else ""
+    )
+    return (
+        f'<g class="dl-gantt-milestone"><title>{_t(m.get("tooltip", ""))}</title>'
+        f'<path d="M{_f(x)} {_f(cy - r)}L{_f(x + r)} {_f(cy)}L{_f(x)} {_f(cy + r)}'
+        f'L{_f(x - r)} {_f(cy)}z" fill="{fill}" stroke="{stroke}" '
+        f'stroke-width="{2 if late else 1.5}"/>{mark}</g>'
+    )
+
+
+def _gantt_row(
+    row: Mapping[str, Any], y: float, start: Any, end: Any, uid: str
+) -> tuple[str, float, float]:
+    """One project: label, bar (span, pattern, progress), milestones, light column."""
+    cy = y + GANTT_ROW_H / 2
+    top, bar_h = _f(cy - 6), 12
+    light = str(row.get("light") or "")
+    color, tint = GANTT_LIGHTS.get(light, GANTT_LIGHTS[""])
+    first, last = row["start"], row["end"]
+    x0 = _gantt_x(first, start, end)
+    x1 = _gantt_x(last, start, end, after=True)
+    key = _t(row.get("key", ""))
+    tooltip = _t(row.get("tooltip", ""))
+    label_room = GANTT_LABEL_W - 20 - len(key) * 7.4 - 6
+    parts = [
+        f'<text x="14" y="{_f(cy + 4)}" font-size="12" fill="{_TEXT}" clip-path="url(#{uid}-lbl)">'
+        f'<tspan font-weight="700">{key}</tspan> '
+        f"{_t(_fit(str(row.get('label', '')), label_room))}</text>"
+    ]
+    if last < start or first > end:
+        # Entirely outside the window: a small pointer at the edge it lies beyond.
+        edge, d = (GANTT_PLOT_X0, -1) if last < start else (GANTT_PLOT_X1, 1)
+        parts.append(
+            f'<g class="dl-gantt-bar dl-gantt-bar--outside" data-project="{key}">'
+            f"<title>{tooltip}</title>"
+            f'<path d="M{_f(edge - d * 8)} {_f(cy - 6)}L{_f(edge)} {_f(cy)}'
+            f'L{_f(edge - d * 8)} {_f(cy + 6)}z" fill="{color}"/></g>'
+        )
+    else:
+        w = max(x1 - x0, 2.0)
+        progress = row.get("progress")
+        share = min(max(float(progress), 0.0), 100.0) / 100 if progress is not None else 0.0
+        pattern = (
+            f'<rect x="{_f(x0)}" y="{top}" width="{_f(w)}" height="{bar_h}" '
+            f'fill="url(#{uid}-{light})"/>'
+            if light in ("amber", "red")
+            else ""
+        )
+        dashes = "" if light else ' stroke-dasharray="4 2"'
+        parts.append(
+            f'<g class="dl-gantt-bar" data-project="{key}"><title>{tooltip}</title>'
+            f'<rect x="{_f(x0)}" y="{top}" width="{_f(w)}" height="{bar_h}" fill="{tint}"/>'
+            f"{pattern}"
+            f'<rect x="{_f(x0)}" y="{top}" width="{_f(w * share)}" height="{bar_h}" '
+            f'fill="{color}"/>'
+            f'<rect x="{_f(x0)}" y="{top}" width="{_f(w)}" height="{bar_h}" fill="none" '
+            f'stroke="{color}" stroke-width="1.5"{dashes}/></g>'
+        )
+    for m in row.get("milestones", ()):
+        day = m.get("day")
+        if day is not None and start <= day <= end:
+            parts.append(_milestone_mark(m, _gantt_x(day, start, end), cy))
+    progress = row.get("progress")
+    amount = f" · {int(progress)}\u00a0%" if progress is not None else ""
+    parts.append(
+        f'<g clip-path="url(#{uid}-rgt)">{_light_icon(light, GANTT_PLOT_X1 + 18, cy)}'
+        f'<text x="{GANTT_PLOT_X1 + 30}" y="{_f(cy + 4)}" font-size="12" fill="{_TEXT}">'
+        f"{_t(row.get('light_label', ''))}{amount}</text></g>"
+    )
+    return "".join(parts), x0, x1
+
+
+def _gantt_arrow(
+    uid: str, dep: Mapping[str, Any], src: tuple[float, float], dst: tuple[float, float]
+) -> str:
+    """An elbow from the end of the required project to the start of the dependent one.
+
+    When the dependent project starts before there is room for the elbow (always so in a
+    conflict), the line runs along the gap between the rows and enters the bar from the left.
+    """
+    (x1, y1), (x2, y2) = src, dst
+    xa = x1 + 6
+    if x2 - 6 >= xa:
+        d = f"M{_f(x1)} {_f(y1)}H{_f(xa)}V{_f(y2)}H{_f(x2)}"
+    else:
+        ymid = y2 - GANTT_ROW_H / 2 if y1 < y2 else y2 + GANTT_ROW_H / 2
+        d = f"M{_f(x1)} {_f(y1)}H{_f(xa)}V{_f(ymid)}H{_f(x2 - 8)}V{_f(y2)}H{_f(x2)}"
+    if dep.get("conflict"):
+        style = (
+            f'class="dl-gantt-dep dl-gantt-dep--conflict" stroke="{_RED}" stroke-width="1.6" '
+            f'stroke-dasharray="5 3" marker-end="url(#{uid}-arrc)"'
+        )
+    else:
+        style = (
+            f'class="dl-gantt-dep" stroke="{AXIS}" stroke-width="1.1" marker-end="url(#{uid}-arr)"'
+        )
+    return f'<path {style} d="{d}" fill="none"><title>{_t(dep.get("tooltip", ""))}</title></path>'
+
+
+@register.simple_tag
+def gantt_chart(
+    groups: Sequence[Mapping[str, Any]],
+    start: Any,
+    end: Any,
+    today: Any = None,
+    title: str = "",
+    desc: str = "",
+    today_label: str = "",
+) -> SafeString:
+    """A Gantt-style roadmap: a year/quarter axis from ``start`` to ``end`` (dates, inclusive).
+
+    ``groups``: ``[{label, rows: [{id, key, label, start, end, light, light_label, progress,
+    tooltip, milestones: [{day, done, late, tooltip}], requires: [{id, conflict, tooltip}]}]}]``
+    — one header per group, one bar per row. Bars are tinted by traffic light, patterned for
+    amber (stripes) and red (cross-hatch), dashed without a report, filled up to the progress;
+    the column on the right repeats light and progress as shape and text. Dependencies are
+    arrows between rows drawn in this chart. ``today`` (when inside the window) is a dashed line
+    labelled ``today_label``. The width is fixed; the height grows with the rows.
+    """
+    uid = _uid("gantt")
+    n_rows = sum(len(g.get("rows", ())) for g in groups)
+    height = GANTT_AXIS_H + len(groups) * GANTT_HEAD_H + n_rows * GANTT_ROW_H + GANTT_BOTTOM_H
+    frame: list[str] = []  # group headers and row separators, beneath the arrows
+    rows_out: list[str] = []
+    places: dict[Any, tuple[float, float, float]] = {}  # id → (x start, x end, centre y)
+    y = float(GANTT_AXIS_H)
+    for group in groups:
+        frame.append(
+            f'<g class="dl-gantt-group"><rect x="0" y="{_f(y + 2)}" width="{GANTT_WIDTH}" '
+            f'height="{GANTT_HEAD_H - 4}" fill="#e8ecf1"/><text x="4" '
+            f'y="{_f(y + GANTT_HEAD_H / 2 + 5)}" font-size="13" font-weight="700" '
+            f'fill="{_TEXT}">{_t(_fit(str(group.get("label", "")), GANTT_WIDTH - 8, 7.6))}'
+            "</text></g>"
+        )
+        y += GANTT_HEAD_H
+        for row in group.get("rows", ()):
+            svg, x0, x1 = _gantt_row(row, y, start, end, uid)
+            line_y = _f(y + GANTT_ROW_H - 0.5)
+            frame.append(
+                f'<line x1="0" y1="{line_y}" x2="{GANTT_WIDTH}" y2="{line_y}" stroke="#e3e6ea" '
+                'stroke-width="1"/>'
+            )
+            rows_out.append(svg)
+            places[row.get("id")] = (x0, x1, y + GANTT_ROW_H / 2)
+            y += GANTT_ROW_H
+    arrows: list[str] = []
+    for group in groups:
+        for row in group.get("rows", ()):
+            target = places.get(row.get("id"))
+            for dep in row.get("requires", ()):
+                source = places.get(dep.get("id"))
+                if target is None or source is None:
+                    continue  # the required project is not in this chart: the table names it
+                arrows.append(
+                    _gantt_arrow(uid, dep, (source[1], source[2]), (target[0], target[2]))
+                )
+    today_mark = ""
+    if today is not None and start <= today <= end:
+        tx = _gantt_x(today, start, end)
+        label = str(today_label)
+        label_w = len(label) * 7.5 + 8
+        # Keep the label inside the plot; a white backing keeps grid lines from crossing it.
+        lx = min(max(tx - label_w / 2, GANTT_PLOT_X0), GANTT_PLOT_X1 - label_w)
+        today_mark = (
+            f'<g class="dl-gantt-today" data-x="{_f(tx)}"><line x1="{_f(tx)}" '
+            f'y1="{GANTT_AXIS_H - 4}" x2="{_f(tx)}" y2="{_f(height - GANTT_BOTTOM_H)}" '
+            f'stroke="{_TEXT}" stroke-width="2" stroke-dasharray="6 4"/>'
+            f'<rect x="{_f(lx)}" y="{GANTT_AXIS_H - 19}" width="{_f(label_w)}" height="16" '
+            'fill="#ffffff"/>'
+            f'<text x="{_f(lx + label_w / 2)}" y="{GANTT_AXIS_H - 7}" font-size="12" '
+            f'font-weight="700" text-anchor="middle" fill="{_TEXT}">{_t(label)}</text></g>'
+        )
+    body = [
+        _gantt_defs(uid, height),
+        *_gantt_axis(start, end, height),
+        *frame,
+        *arrows,
+        *rows_out,
+        today_mark,
+    ]
+    return mark_safe(  # noqa: S308 - every text above is escaped with _t, numbers with _f
+        _open(uid, GANTT_WIDTH, height, title, desc, "dl-chart dl-gantt", "max-width:none")
+        + "".join(body)
+        + "</svg>"
+    )
+
+
+# end of the Gantt chart
