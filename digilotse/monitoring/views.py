@@ -98,6 +98,11 @@ def project_status(request: TenantRequest, pk: int) -> HttpResponse:
             "year": y,
             "planned": mon.planned_cost.get(y),
             "actual": mon.actual_cost.get(y),
+            "share": (
+                mon.actual_cost[y] / mon.planned_cost[y]
+                if mon.planned_cost.get(y) and y in mon.actual_cost
+                else None
+            ),
         }
         for y in years
     ]
@@ -352,7 +357,16 @@ def milestone_delete(request: TenantRequest, pk: int) -> HttpResponse:
 def kpi_list(request: TenantRequest) -> HttpResponse:
     strategy = strategy_current(municipality=request.municipality)
     overview_ = selectors.kpi_overview(municipality=request.municipality, strategy=strategy)
-    return render(request, "monitoring/kpis.html", {"strategy": strategy, "overview": overview_})
+    chart_rows = [
+        {"label": f.field.name, "value": f.rollup.value}
+        for f in overview_.fields
+        if f.rollup.value is not None
+    ]
+    return render(
+        request,
+        "monitoring/kpis.html",
+        {"strategy": strategy, "overview": overview_, "chart_rows": chart_rows},
+    )
 
 
 @tenant_view("monitoring.view_monitoring")
