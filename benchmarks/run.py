@@ -3,7 +3,8 @@
 The foundation has no performance target in its issue yet; this measures the paths users wait on
 (project list of the demo town, Excel export and import) so later changes have a baseline. The
 portfolio optimiser's section (issue 4: mknapcb1 and synthetic municipal portfolios, several
-minutes) comes from benchmarks/portfolio.py.
+minutes) comes from benchmarks/portfolio.py, the monitoring section (issue 5: roadmap page and
+Fortschrittsbericht for 300 projects) from benchmarks/monitoring.py.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from benchmarks.monitoring import monitoring_section  # noqa: E402
 from benchmarks.portfolio import portfolio_section  # noqa: E402
 
 
@@ -224,11 +226,15 @@ def main() -> None:
         ),
         ("Projektdetail", reverse("projects:detail", args=["musterstadt", first_project_pk()])),
         ("Excel-Export", reverse("projects:export_xlsx", args=["musterstadt"])),
+        ("Umsetzung: Projektstatus", reverse("monitoring:overview", args=["musterstadt"])),
+        ("Umsetzung: Kennzahlen", reverse("monitoring:kpis", args=["musterstadt"])),
+        ("Umsetzung: Roadmap (Demo)", reverse("monitoring:roadmap", args=["musterstadt"])),
     ]:
         rows.append((label, *timed(lambda url=url: client.get(url))))
     rows.extend(import_rows())
     rows.extend(engine_rows())
     demo_rows = demo_resolve_rows()
+    monitoring = monitoring_section()
     from django.db import connections
 
     connections.close_all()
@@ -252,6 +258,7 @@ def main() -> None:
         "projects < 2 s; AHP for n = 9 < 5 ms. pymcdm's TOPSIS runs on the same matrix in the same",
         "process for comparison (its default normalisation; our TOPSIS matches it to 4e-16 in tests).",
         "",
+        *monitoring,
         *portfolio_section(extra_rows=demo_rows),
     ]
     (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")

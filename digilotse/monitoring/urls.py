@@ -5,7 +5,7 @@ views_documents.py."""
 
 from django.urls import path
 
-from . import views, views_evaluation, views_io, views_roadmap
+from . import views, views_documents, views_evaluation, views_io, views_roadmap
 
 app_name = "monitoring"
 
@@ -33,4 +33,41 @@ urlpatterns: list = [
     path("kennzahlen.csv", views_io.export_kpis_csv, name="export_kpis_csv"),
     path("api/monitoring.json", views_io.api, name="api"),
     path("api-zugang/", views_io.api_tokens, name="api_tokens"),
+    path("dokumente/", views_documents.documents_page, name="documents"),
+    path(
+        "dokumente/strategiebericht.pdf",
+        views_documents.download,
+        {"kind": "strategie", "fmt": "pdf"},
+        name="document_strategie_pdf",
+    ),
+    path(
+        "dokumente/strategiebericht.xlsx",
+        views_documents.download,
+        {"kind": "strategie", "fmt": "xlsx"},
+        name="document_strategie_xlsx",
+    ),
+    path(
+        "dokumente/fortschrittsbericht.pdf",
+        views_documents.download,
+        {"kind": "fortschritt", "fmt": "pdf"},
+        name="document_fortschritt_pdf",
+    ),
+    path(
+        "dokumente/fortschrittsbericht.xlsx",
+        views_documents.download,
+        {"kind": "fortschritt", "fmt": "xlsx"},
+        name="document_fortschritt_xlsx",
+    ),
+    path(
+        "dokumente/beschlussvorlage/<int:pk>.pdf",
+        views_documents.download_round,
+        {"fmt": "pdf"},
+        name="document_beschlussvorlage_pdf",
+    ),
+    path(
+        "dokumente/beschlussvorlage/<int:pk>.xlsx",
+        views_documents.download_round,
+        {"fmt": "xlsx"},
+        name="document_beschlussvorlage_xlsx",
+    ),
 ]

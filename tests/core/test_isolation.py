@@ -34,7 +34,7 @@ from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from digilotse.core.models import AuditEntry, Membership, Municipality, OrgUnit, Role
-from digilotse.monitoring.models import KpiMeasurement, Milestone, StatusReport
+from digilotse.monitoring.models import ApiToken, KpiMeasurement, Milestone, StatusReport
 from digilotse.projects.models import Criterion, Project, StatusChange
 from digilotse.selection.models import (
     Assessment,
@@ -103,6 +103,8 @@ PK_MODELS: dict[str, type[Model]] = {
     "monitoring:kpi": Kpi,
     "monitoring:measurement_delete": KpiMeasurement,
     "monitoring:evaluation": SelectionRound,
+    "monitoring:document_beschlussvorlage_pdf": SelectionRound,
+    "monitoring:document_beschlussvorlage_xlsx": SelectionRound,
 }
 # Further URL parameters that name an object, and its model (the project inside a round).
 EXTRA_MODELS: dict[str, type[Model]] = {"project": Project}
@@ -122,6 +124,7 @@ B_TABLES: list[type[Model]] = [
     Milestone,
     StatusReport,
     KpiMeasurement,
+    ApiToken,
 ]
 
 
