@@ -19,7 +19,11 @@ ended):
 * in the latest quarter: two reports submitted and awaiting approval, one draft, one project that
   has not reported, and one that has not reported for two quarters (overdue and stale);
 * a value for every KPI of the strategy at the end of each of the last five quarters, moving from
-  the baseline towards the target — most on track, some behind, one the wrong way.
+  the baseline towards the target — most on track, some behind, one the wrong way; and, further
+  back, at the end of every quarter since the last one before the town's earliest committee
+  decision on a selection round, so that the evaluation of the selection procedure compares with
+  the value at the decision. These older values come from their own random generators: the last
+  five quarters are the same with or without them.
 """
 
 from __future__ import annotations
@@ -31,13 +35,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Model
+from django.db.models import Min, Model
 from django.db.models.signals import post_save
 from django.utils import timezone
 
 from digilotse.core.models import AuditEntry, Municipality, User
 from digilotse.engine.monitoring import Period, period_of, periods_between
 from digilotse.projects.models import Project, ProjectStatus, ProjectYear
+from digilotse.selection.models import PortfolioDecision
 from digilotse.strategy.models import Kpi, KpiDirection
 
 from . import services
@@ -402,6 +407,40 @@ STORIES: dict[str, Story] = {
                 risks="Die Bauverwaltung arbeitet bis dahin weiter mit Papierakten.",
                 next_steps="Welle 2 mit dem Sozialbereich beginnen; Bauen folgt mit dem Release.",
                 pace=0.6,
+            ),
+        },
+    ),
+    "P-038": Story(
+        cost=1.15,  # more media to tag than the catalogue said, and a second return machine
+        quarters={
+            2: Quarter(
+                TrafficLight.AMBER,
+                "Beim Etikettieren zeigt sich, dass rund 12.000 Medien der Stadtteilbüchereien "
+                "nicht im Katalog erfasst waren. Zusätzliche RFID-Etiketten und Aushilfsstunden "
+                "kosten rund 9.000 €, ein zweiter Rückgabeautomat für die Zweigstelle Nord weitere "
+                "7.000 €; die Selbstverbuchung startet trotzdem wie geplant.",
+                risks="Die Mehrkosten von rund 15 % sind im Projektbudget nicht enthalten.",
+                next_steps=(
+                    "Nacherfassung abschließen; Mehrkosten aus dem Budget des Kulturamts decken."
+                ),
+                pace=0.9,
+            ),
+        },
+    ),
+    "P-027": Story(
+        cost=1.14,  # an add-on module of the finance system that the offer did not include
+        quarters={
+            2: Quarter(
+                TrafficLight.AMBER,
+                "Die Verarbeitung des Formats XRechnung 3.0 war im Angebot des Herstellers des "
+                "Finanzverfahrens nicht enthalten. Für das Zusatzmodul und die Anpassung des "
+                "Freigabeworkflows liegt ein Nachtrag über 18.000 € vor.",
+                risks=(
+                    "Ohne das Modul bleibt ein Teil der Eingangsrechnungen in der manuellen "
+                    "Nachbearbeitung; die Mehrkosten sind im Plan nicht enthalten."
+                ),
+                next_steps="Nachtrag beauftragt; Mehrkosten im Haushaltsvollzug gedeckt.",
+                pace=0.85,
             ),
         },
     ),
@@ -827,8 +866,22 @@ class _History:
             out.append(_previous(out[-1]))
         return out[::-1]
 
+    def _since_first_decision(self, first: Period) -> list[Period]:
+        """The quarters before `first` back to the last one that ended on or before the earliest
+        committee decision (oldest first; none if `first` ended by then or nothing is decided)."""
+        decided = PortfolioDecision.objects.filter(municipality=self.municipality).aggregate(
+            first=Min("decided_on")
+        )["first"]
+        out: list[Period] = []
+        period = first
+        while decided is not None and period.end > decided:
+            period = _previous(period)
+            out.append(period)
+        return out[::-1]
+
     def _measurements(self) -> None:
         quarters = self._quarters(KPI_QUARTERS)
+        history = self._since_first_decision(quarters[0])
         kpis = Kpi.objects.filter(municipality=self.municipality).select_related(
             "goal", "municipality"
         )
@@ -840,6 +893,7 @@ class _History:
                 (rng.uniform(0.75, 1.25), ""),
             )
             previous: Decimal | None = None
+            earliest: Decimal | None = None
             for i, period in enumerate(quarters):
                 value = _kpi_value(kpi, period.end, pace, rng)
                 if previous is not None and pace > 0 and "pro Jahr" not in kpi.name:
@@ -847,6 +901,7 @@ class _History:
                     better = max if kpi.direction == KpiDirection.INCREASE else min
                     value = better(value, previous)
                 previous = value
+                earliest = value if earliest is None else earliest
                 measurement = services.measurement_save(
                     actor=actor,
                     kpi=kpi,
@@ -860,6 +915,30 @@ class _History:
                 self.clock.stamp(entered)
                 self.clock.later(measurement, updated_at=entered)
                 self.counts["measurements"] += 1
+            if history:
+                self._history(kpi, actor, pace, history, earliest)
+
+    def _history(
+        self, kpi: Kpi, actor: User, pace: float, periods: list[Period], later: Decimal | None
+    ) -> None:
+        """Values for the older `periods`, backwards from `later` (the first recent value)."""
+        rng = random.Random(f"monitoring/kpi-history/{kpi.goal.code}/{kpi.name}")  # noqa: S311
+        values: list[Decimal] = []
+        for period in reversed(periods):
+            value = _kpi_value(kpi, period.end, pace, rng)
+            if later is not None and pace > 0 and "pro Jahr" not in kpi.name:
+                worse = min if kpi.direction == KpiDirection.INCREASE else max
+                value = worse(value, later)
+            values.append(value)
+            later = value
+        for period, value in zip(periods, reversed(values), strict=True):
+            measurement = services.measurement_save(
+                actor=actor, kpi=kpi, measured_on=period.end, value=value
+            )
+            entered = self.clock.clamp(_at(period.end + timedelta(days=rng.randint(6, 25)), rng))
+            self.clock.stamp(entered)
+            self.clock.later(measurement, updated_at=entered)
+            self.counts["measurements"] += 1
 
 
 def _kpi_value(kpi: Kpi, day: date, pace: float, rng: random.Random) -> Decimal:

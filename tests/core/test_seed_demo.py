@@ -443,8 +443,20 @@ def test_cockpit_shows_overdue_pending_and_stale_projects(rows):
 
 
 def test_every_kpi_has_quarterly_values_moving_towards_its_target(musterstadt):
+    from digilotse.selection.models import PortfolioDecision
+
     today = date.today()
-    quarter_ends = {quarter_end(label) for label in latest_ended_quarters(5)}
+    # Every quarter from the last one that ended by the earliest committee decision on, so the
+    # evaluation of the selection procedure has a value at the decision; at least five.
+    first_decision = min(
+        PortfolioDecision.objects.filter(municipality=musterstadt).values_list(
+            "decided_on", flat=True
+        )
+    )
+    labels = latest_ended_quarters(5)
+    while quarter_end(labels[-1]) > first_decision:
+        labels = latest_ended_quarters(len(labels) + 1)
+    quarter_ends = {quarter_end(label) for label in labels}
     for kpi in Kpi.objects.filter(municipality=musterstadt):
         days = set(kpi.measurements.values_list("measured_on", flat=True))
         assert days == quarter_ends, kpi.name
@@ -459,3 +471,102 @@ def test_every_kpi_has_quarterly_values_moving_towards_its_target(musterstadt):
     assert latest is not None and latest.note  # the value comes with its reason
     raws = sorted(a.raw for a in achievements if a)
     assert raws[1] < 0.15 < raws[-1]  # some behind, some well on the way
+
+
+# --- the earlier round: what became of the projects selected then --------------------------------
+
+
+def test_earlier_round_was_scored_and_decided_before_its_projects_started(musterstadt):
+    from digilotse.selection.demo import EARLIER
+    from digilotse.selection.models import DecisionOutcome, RoundStatus, SelectionRound
+    from digilotse.selection.snapshot import compute
+
+    earlier = SelectionRound.objects.get(municipality=musterstadt, title=EARLIER.title)
+    assert earlier.status == RoundStatus.DECIDED
+    assert earlier.submissions.count() == earlier.evaluators.count() == 3
+    assert compute(earlier.snapshot["inputs"]) == earlier.snapshot["results"]
+    decision = earlier.decision
+    assert decision.decided_on == earlier.decided_at == EARLIER.decided
+    # Back-dated along its own timeline: opened, scored, closed, proposed, decided, recorded.
+    proposal = decision.scenario
+    assert (
+        earlier.created_at
+        < min(a.updated_at for a in earlier.assessments.all())
+        <= max(s.submitted_at for s in earlier.submissions.all())
+        < earlier.closed_at
+        <= proposal.created_at
+        < proposal.proposed_at
+        < decision.recorded_at
+    )
+    assert timezone.localdate(decision.recorded_at) - decision.decided_on < timedelta(days=7)
+    entries = AuditEntry.objects.filter(
+        object_type="selection.selectionround", object_id=earlier.pk
+    )
+    assert entries.exists()
+    assert all(e.created_at <= decision.recorded_at for e in entries)
+    # The round the demo's running and finished projects come from; a few others did not pass.
+    items = list(decision.items.select_related("project"))
+    outcomes = Counter(i.outcome for i in items)
+    assert outcomes[DecisionOutcome.APPROVED] >= 10
+    assert outcomes[DecisionOutcome.POOL] >= 1 and outcomes[DecisionOutcome.REJECTED] >= 1
+    assert any(i.deviates for i in items)
+    expected = {
+        DecisionOutcome.APPROVED: ProjectStatus.APPROVED,
+        DecisionOutcome.REJECTED: ProjectStatus.REJECTED,
+        DecisionOutcome.POOL: ProjectStatus.PROPOSAL,
+    }
+    for item in items:
+        changes = list(item.project.status_changes.order_by("created_at", "pk"))
+        # The decision itself moved the project, on the day it was recorded, with its reason …
+        moved = [c for c in changes if item.reason in c.reason]
+        assert len(moved) == 1, item.project.key
+        assert moved[0].from_status == ProjectStatus.IN_REVIEW, item.project.key
+        assert moved[0].to_status == expected[item.outcome], item.project.key
+        assert moved[0].created_at == decision.recorded_at, item.project.key
+        # … after it had gone into review when the round opened; what followed came later.
+        before = changes[changes.index(moved[0]) - 1]
+        assert before.to_status == ProjectStatus.IN_REVIEW
+        assert before.created_at.date() == earlier.created_at.date(), item.project.key
+        if item.outcome == DecisionOutcome.APPROVED:
+            started = [c for c in changes if c.to_status == ProjectStatus.IN_PROGRESS]
+            assert started and started[0].created_at.date() >= item.project.planned_start
+            assert started[0].created_at > decision.recorded_at
+    assert {i.project.status for i in items if i.outcome == DecisionOutcome.APPROVED} <= {
+        ProjectStatus.IN_PROGRESS,
+        ProjectStatus.DONE,
+        ProjectStatus.STOPPED,
+    }
+
+
+def test_earlier_round_evaluation_shows_real_figures(musterstadt, client):
+    from digilotse.monitoring.evaluation import SMALL_N, evaluation_rounds, round_evaluation
+    from digilotse.selection.demo import EARLIER
+    from digilotse.selection.models import SelectionRound
+
+    earlier = SelectionRound.objects.get(municipality=musterstadt, title=EARLIER.title)
+    evaluation = round_evaluation(selection_round=earlier, today=date.today())
+    assert evaluation.basis == "decision"
+    judged = evaluation.rated
+    assert len(judged) >= SMALL_N and not evaluation.small_n and not evaluation.caution
+    by_key = {p.key: p for p in evaluation.selected}
+    states = Counter(p.schedule.state for p in evaluation.selected)
+    assert states["on_time"] >= len(judged) // 2
+    assert states["late"] >= 1 and states["stopped"] == 1
+    # The two red projects of the cockpit are the late ones of this round.
+    assert by_key["P-006"].schedule.state == by_key["P-034"].schedule.state == "late"
+    budgets = Counter(p.budget.state for p in evaluation.selected)
+    assert budgets["over"] >= 1 and budgets["on_budget"] > budgets["over"]
+    # KPI values at the decision and since, not just the baseline.
+    assert evaluation.has_kpis and evaluation.kpi_change is not None
+    assert all(row.change.then_label != "Ausgangswert" for row in evaluation.kpi_rows)
+    assert all(c.rho is not None for r in evaluation.reviews for c in (r.delay, r.cost))
+    assert evaluation.observations
+    # Listed after the 2027 round, and the page renders.
+    rounds = evaluation_rounds(municipality=musterstadt)
+    assert [r.title for r in rounds].index(EARLIER.title) > [r.title for r in rounds].index(
+        "Auswahlrunde Haushalt 2027"
+    )
+    client.login(email="cdo@musterstadt.example", password=DEMO_PASSWORD)
+    response = client.get(reverse("monitoring:evaluation", args=["musterstadt", earlier.pk]))
+    assert response.status_code == 200
+    assert "P-006" in response.content.decode()

@@ -6,7 +6,9 @@ project managers submit their projects and the CDO moves them along the lifecycl
 log and every project's status history are real, not painted on. Afterwards each step's rows are
 back-dated along a plausible timeline (created months before the planned start, approved before
 it, finished after its duration) so the demo does not look as if everything happened in one
-second; timestamps are the only thing touched outside the services.
+second; timestamps are the only thing touched outside the services. The projects of an earlier
+selection round (``digilotse.selection.demo.EARLIER``) wait „In Bewertung“ until the committee's
+decision on that round moves them on, as it would in the UI; then they follow their timeline.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from digilotse.core.models import AuditEntry, Membership, Municipality, OrgUnit,
 from digilotse.projects.criteria import criteria_create_defaults
 from digilotse.projects.models import Project, ProjectSource, ProjectStatus, StatusChange
 from digilotse.projects.services import ProjectData, YearPlan, project_create, project_transition
+from digilotse.selection.demo import EARLIER, EarlierRound, seed_earlier_round
+from digilotse.selection.models import DecisionOutcome
 from digilotse.strategy.models import ActionField, Goal, Kpi
 from digilotse.strategy.services import strategy_create_with_defaults, strategy_element_create
 
@@ -62,10 +66,14 @@ CREATE_REASONS: dict[str, str] = {
 }
 
 
+#: The actor of a step that the committee's decision on a selection round takes.
+BY_DECISION = ""
+
+
 @dataclass(frozen=True)
 class Step:
     to_status: str
-    actor: str  # e-mail of the demo user who takes the step
+    actor: str  # e-mail of the demo user who takes the step, or BY_DECISION
     reason: str
 
 
@@ -123,6 +131,10 @@ class _Seeder:
         self.fields: dict[str, ActionField] = {}
         self.goals: dict[str, Goal] = {}
         self.projects: dict[str, Project] = {}
+        # The earlier selection round whose decision moves some projects (Musterstadt only), and
+        # the projects waiting for it: what is left of their steps and times.
+        self.earlier: EarlierRound | None = EARLIER if spec.slug == EARLIER.slug else None
+        self.waiting: dict[str, tuple[Project, list[Step], list[datetime]]] = {}
 
     # --- people and organisation -----------------------------------------------------------
 
@@ -203,6 +215,11 @@ class _Seeder:
         self._strategy(setup)
         for p, steps in plans:
             self._project(p, steps, timelines[p.key])
+        if self.waiting:
+            seed_earlier_round(municipality=municipality, stamp=self.clock.stamp)
+            waiting, self.waiting = self.waiting, {}
+            for project, steps, times in waiting.values():
+                self._advance(project, steps, times)
         if spec.slug == "musterstadt":
             from digilotse.selection.demo import seed_demo_rounds
 
@@ -335,16 +352,39 @@ class _Seeder:
                 Step(S.IDEA, cdo, p.sent_back),
                 Step(S.PROPOSAL, submitter, "Kostenschätzung mit Angebot ergänzt."),
             ]
+        if self.earlier and p.key in self.earlier.outcomes:
+            steps = self._through_round(steps, self.earlier.outcomes[p.key])
         return steps
+
+    def _through_round(self, steps: list[Step], outcome: str) -> list[Step]:
+        """The committee's decision takes the step after „In Bewertung“; a project sent back to
+        the pool is reviewed again for the next budget before it goes on."""
+        at = next(i for i, s in enumerate(steps) if s.to_status == S.IN_REVIEW) + 1
+        if outcome == DecisionOutcome.POOL:
+            return [
+                *steps[:at],
+                Step(S.PROPOSAL, BY_DECISION, ""),
+                Step(S.IN_REVIEW, self.cdo_email, STEP_REASONS[S.IN_REVIEW]),
+                *steps[at:],
+            ]
+        decided = S.APPROVED if outcome == DecisionOutcome.APPROVED else S.REJECTED
+        if steps[at].to_status != decided:
+            raise CommandError(f"Die Runde „{EARLIER.title}“ passt nicht zu {steps[at]}.")
+        return [*steps[:at], Step(decided, BY_DECISION, ""), *steps[at + 1 :]]
 
     def _timeline(self, p: DemoProject, steps: list[Step]) -> list[datetime]:
         """When the project was created and when each step happened, all before now."""
         rng = random.Random(f"{self.spec.slug}/{p.key}")
         start = timezone.make_aware(datetime(p.start[0], p.start[1], 1, 9, 0))
         created = start - timedelta(days=240)
+        fixed = self._round_dates(p, steps)
+        if fixed:  # proposed some months before the round opened
+            created = min(created, min(fixed.values()) - timedelta(days=rng.randint(45, 150)))
         ideal = [created]
         for i, step in enumerate(steps, start=1):
-            if step.to_status == S.IN_PROGRESS:
+            if i in fixed:
+                when = fixed[i]
+            elif step.to_status == S.IN_PROGRESS:
                 when = start
             elif step.to_status == S.DONE:
                 when = _add_months(start, p.months)
@@ -363,6 +403,23 @@ class _Seeder:
             )
             limit = ideal[i] - timedelta(days=rng.randint(4, 12))
         return ideal
+
+    def _round_dates(self, p: DemoProject, steps: list[Step]) -> dict[int, datetime]:
+        """For a project of the earlier round: step number → when it happens. Into review when
+        the round opens, the decision on the day of the committee's meeting; back from the pool,
+        reviewed and approved again a year later."""
+        if not self.earlier or p.key not in self.earlier.outcomes:
+            return {}
+        r = self.earlier
+        review = next(i for i, s in enumerate(steps, start=1) if s.to_status == S.IN_REVIEW)
+        days = [r.opened, r.decided]
+        if r.outcomes[p.key] == DecisionOutcome.POOL:
+            days += list(r.again)
+        return {
+            review + i: timezone.make_aware(datetime.combine(day, datetime.min.time()))
+            + timedelta(hours=9)
+            for i, day in enumerate(days)
+        }
 
     def _project(self, p: DemoProject, steps: list[Step], times: list[datetime]) -> None:
         data = ProjectData(
@@ -400,7 +457,16 @@ class _Seeder:
             reason=reason,
         )
         self.clock.stamp(times[0])
-        for step, when in zip(steps, times[1:], strict=True):
+        Project.objects.filter(pk=project.pk).update(created_at=times[0], updated_at=times[0])
+        self.projects[p.key] = project
+        self._advance(project, steps, times[1:])
+
+    def _advance(self, project: Project, steps: list[Step], times: list[datetime]) -> None:
+        """Take the steps; stop before one that a committee's decision takes (resumed after)."""
+        for i, (step, when) in enumerate(zip(steps, times, strict=True)):
+            if step.actor == BY_DECISION:
+                self.waiting[project.key] = (project, steps[i + 1 :], times[i + 1 :])
+                return
             project = project_transition(
                 actor=self.users[step.actor],
                 project=project,
@@ -408,8 +474,8 @@ class _Seeder:
                 reason=step.reason,
             )
             self.clock.stamp(when)
-        Project.objects.filter(pk=project.pk).update(created_at=times[0], updated_at=times[-1])
-        self.projects[p.key] = project
+        if times:
+            Project.objects.filter(pk=project.pk).update(updated_at=times[-1])
 
     def _result(self) -> Result:
         m = self.municipality
