@@ -32,12 +32,15 @@ projects are listed but not classified.
 
 On budget
 ---------
-Compared up to a **basis year**: the earliest of the current year, the year of the latest submitted
-report (its actual cost per year) and, for a finished project, the year it finished. Planned =
-Σ snapshot cost of the years up to the basis year, actual = Σ reported cost of those years,
-deviation = actual − planned (€) and deviation ÷ planned (%). **On budget** up to
-``BUDGET_TOLERANCE`` above plan. Within a running year the full year's plan counts, so an overrun
-shows once it is certain, never because a bill came early.
+Compared over **completed budget years**, up to a basis year: the year before the current one (for a
+finished project: the year it finished), but never later than the year of the latest submitted
+report (its actual cost per year). Planned = Σ snapshot cost of the years up to the basis year,
+actual = Σ reported cost of those years, deviation = actual − planned (€) and deviation ÷ planned
+(%). **On budget** up to ``BUDGET_TOLERANCE`` above plan. The running year is left out of the
+figures — half a year's bills against a whole year's plan would look like savings — except that a
+project whose reported cost already exceeds the whole running year's plan (beyond the tolerance) is
+over budget: that overrun is certain. A project without a completed year is rated only by that
+rule and otherwise shown as „noch kein abgeschlossenes Haushaltsjahr“.
 
 KPI effect
 ----------
@@ -726,12 +729,18 @@ def budget_of(
     report = monitoring.latest_submitted
     if report is None or not report.actual_cost:
         return Budget("unknown", planned_total, reason=_("noch kein Bericht mit Ist-Kosten"))
-    years = [today.year, int(report.period[:4])]
-    if finished_on is not None:
-        years.append(finished_on.year)
-    basis = min(years)
+    report_year = int(report.period[:4])
+    last_complete = finished_on.year if finished_on is not None else today.year - 1
+    basis = min(last_complete, report_year)
     plan = sum(float(v) for y, v in planned.items() if int(y) <= basis)
     actual = sum(float(v) for y, v in monitoring.actual_cost.items() if int(y) <= basis)
+    # The running year: only a certain overrun counts (see the module docstring).
+    running = today.year
+    running_over = False
+    if finished_on is None and report_year >= running:
+        plan_now = float(planned.get(str(running), 0.0))
+        actual_now = float(monitoring.actual_cost.get(running, 0))
+        running_over = actual_now > plan_now * (1 + BUDGET_TOLERANCE)
     budget = Budget(
         "unknown",
         planned_total,
@@ -740,10 +749,21 @@ def budget_of(
         actual_to_date=actual,
     )
     if plan <= 0 and actual <= 0:
-        budget.reason = _("bis %(year)s weder Plan- noch Ist-Kosten") % {"year": basis}
         budget.planned_to_date = budget.actual_to_date = None
+        if running_over:
+            budget.state = "over"
+            budget.reason = _("Ist-Kosten %(year)s übersteigen schon den Jahresplan") % {
+                "year": running
+            }
+        else:
+            budget.reason = _("noch kein abgeschlossenes Haushaltsjahr")
         return budget
-    budget.state = "on_budget" if actual <= plan * (1 + BUDGET_TOLERANCE) else "over"
+    over = actual > plan * (1 + BUDGET_TOLERANCE) or running_over
+    budget.state = "over" if over else "on_budget"
+    if running_over:
+        budget.reason = _("Ist-Kosten %(year)s übersteigen schon den Jahresplan") % {
+            "year": running
+        }
     return budget
 
 

@@ -115,29 +115,41 @@ def scatter_svg(
             y_label,
         )
     )
-    placed: list[tuple[float, float]] = []
+    # Labels go right, left, above or below their point, whichever does not overlap a label placed
+    # before; where none fits (a dense cluster) the point keeps only its tooltip — the table under
+    # the chart names every project anyway.
+    placed: list[tuple[float, float, float]] = []  # x0, x1, baseline y of each label
     for p in sorted(points, key=lambda p: (float(p["x"]), -float(p["y"]))):
         x, y = float(p["x"]), float(p["y"])
-        # Nudge a label down while it would overlap one already placed (points close together).
-        lx, ly = sx(x) + 7, sy(y) + 4
-        while any(abs(lx - ox) < 44 and abs(ly - oy) < 12 for ox, oy in placed):
-            ly += 12
-        placed.append((lx, ly))
+        cx, cy = sx(x), sy(y)
+        short = str(p.get("short", p.get("label", "")))
+        w = 6.5 * len(short)
+        label = None
+        for dx, dy, anchor in ((7, 4, "start"), (-7, 4, "end"), (7, -8, "start"), (7, 16, "start")):
+            lx, ly = cx + dx, cy + dy
+            x0, x1 = (lx, lx + w) if anchor == "start" else (lx - w, lx)
+            if not any(x0 < b1 and b0 < x1 and abs(ly - by) < 12 for b0, b1, by in placed):
+                placed.append((x0, x1, ly))
+                label = format_html(
+                    '<text x="{}" y="{}" font-size="11" text-anchor="{}" fill="#1a1a1a">{}</text>',
+                    _f(lx),
+                    _f(ly),
+                    anchor,
+                    short,
+                )
+                break
         body.append(
             format_html(
                 '<g><circle cx="{}" cy="{}" r="5" fill="{}" stroke="#ffffff" stroke-width="1">'
-                "<title>{}: {} / {}{}</title></circle>"
-                '<text x="{}" y="{}" font-size="11" fill="#1a1a1a">{}</text></g>',
-                _f(sx(x)),
-                _f(sy(y)),
+                "<title>{}: {} / {}{}</title></circle>{}</g>",
+                _f(cx),
+                _f(cy),
                 PALETTE[0],
                 p.get("label", ""),
                 _num(x, 3),
                 _num(y, y_places),
                 y_unit,
-                _f(lx),
-                _f(ly),
-                p.get("short", p.get("label", "")),
+                label or "",
             )
         )
     return _svg(uid, width, height, title, desc, body)

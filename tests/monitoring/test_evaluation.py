@@ -32,6 +32,8 @@ from tests.selection.builders import closed_round, create_round, score_round
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2027, 12, 15)
+# The end-to-end checks look back from January 2028, when the budget year 2027 is complete.
+LATER = date(2028, 1, 10)
 DECIDED_ON = date(2026, 11, 1)
 
 
@@ -137,7 +139,7 @@ def test_cost_deviation_in_euro_and_percent_up_to_the_basis_year():
         planned=planned,
         monitoring=reported("2027-Q4", {"2027": 112_000}),
         finished_on=None,
-        today=TODAY,
+        today=LATER,
     )
     # 2028 is not due yet: only the 2027 plan counts.
     assert b.basis_year == 2027 and b.planned_to_date == 100_000 and b.planned_total == 150_000
@@ -148,7 +150,7 @@ def test_cost_deviation_in_euro_and_percent_up_to_the_basis_year():
         planned=planned,
         monitoring=reported("2027-Q4", {"2027": 110_000}),
         finished_on=None,
-        today=TODAY,
+        today=LATER,
     )
     assert within.state == "on_budget" and within.deviation_share == pytest.approx(0.10)
 
@@ -293,7 +295,7 @@ def deliver(tenant, projects):
 def test_selected_projects_are_classified_on_time_and_on_budget(tenant):
     r, projects, scenario = decided_round(tenant)
     deliver(tenant, projects)
-    result = ev.round_evaluation(selection_round=r, today=TODAY)
+    result = ev.round_evaluation(selection_round=r, today=LATER)
     assert result.basis == "decision"
     assert result.reference_date == DECIDED_ON
     rows = {p.title.split()[0]: p for p in result.selected}
@@ -303,11 +305,12 @@ def test_selected_projects_are_classified_on_time_and_on_budget(tenant):
     assert rows["E-Akte"].schedule.finished_on == date(2027, 6, 20)
     assert rows["E-Akte"].schedule.delay_days == -11  # finished 11 days before 01.07.2027
     assert rows["Handy-Parken"].schedule.state == "on_time"
-    assert rows["Handy-Parken"].schedule.delay_days == 4  # last milestone 4 days late
+    # Still running nine days after its planned end (01.01.2028): within the tolerance.
+    assert rows["Handy-Parken"].schedule.delay_days == (LATER - date(2028, 1, 1)).days
     assert rows["Open"].schedule.state == "late"
-    assert rows["Open"].schedule.delay_days == (TODAY - date(2027, 4, 1)).days
+    assert rows["Open"].schedule.delay_days == (LATER - date(2027, 4, 1)).days
     assert rows["RPA"].schedule.state == "late"
-    assert rows["RPA"].schedule.delay_days == (TODAY - date(2027, 7, 1)).days
+    assert rows["RPA"].schedule.delay_days == (LATER - date(2027, 7, 1)).days
 
     assert rows["E-Akte"].budget.deviation == pytest.approx(-5_000)
     assert rows["E-Akte"].budget.deviation_share == pytest.approx(-0.05)
@@ -334,7 +337,7 @@ def rows_keys(result):
 def test_higher_rated_projects_delivered_better_gives_a_negative_correlation(tenant):
     r, projects, _scenario = decided_round(tenant)
     deliver(tenant, projects)
-    result = ev.round_evaluation(selection_round=r, today=TODAY)
+    result = ev.round_evaluation(selection_round=r, today=LATER)
     reviews = {c.key: c for c in result.reviews}
     # Bürgernutzen 5, 4, 3, 2 → the cost deviations −5, +5, +30, +50 % fall in exactly that order.
     assert reviews["buergernutzen"].cost.rho == pytest.approx(-1.0)
@@ -463,7 +466,7 @@ def url(tenant, name, *args):
 
 
 def test_every_member_sees_the_evaluation(tenant, login, client, monkeypatch):
-    monkeypatch.setattr("digilotse.monitoring.views_evaluation._today", lambda: TODAY)
+    monkeypatch.setattr("digilotse.monitoring.views_evaluation._today", lambda: LATER)
     r, projects, _scenario = decided_round(tenant)
     deliver(tenant, projects)
     for role in (Role.VIEWER, Role.COMMITTEE, Role.CDO):
@@ -513,3 +516,31 @@ def test_an_open_round_is_not_evaluated_and_says_so_in_german(tenant, login):
     assert "data-selected" not in html and "Hinweise für die Überprüfung" not in html
     listing = client.get(url(tenant, "evaluation_list")).content.decode()
     assert "Noch keine abgeschlossene Auswahlrunde." in listing
+
+
+def test_the_running_year_does_not_look_like_savings():
+    today = date(2027, 6, 30)
+    planned = {"2026": 100_000.0, "2027": 200_000.0}
+    b = ev.budget_of(
+        planned=planned,
+        monitoring=reported("2027-Q2", {"2026": 104_000, "2027": 60_000}),
+        finished_on=None,
+        today=today,
+    )
+    # Only the completed year 2026 is compared: +4 %, not −45 %.
+    assert b.basis_year == 2026 and b.deviation_share == pytest.approx(0.04)
+    assert b.state == "on_budget"
+    certain = ev.budget_of(
+        planned=planned,
+        monitoring=reported("2027-Q2", {"2026": 100_000, "2027": 230_000}),
+        finished_on=None,
+        today=today,
+    )
+    assert certain.state == "over" and "2027" in certain.reason
+    fresh = ev.budget_of(
+        planned={"2027": 200_000.0},
+        monitoring=reported("2027-Q2", {"2027": 50_000}),
+        finished_on=None,
+        today=today,
+    )
+    assert fresh.state == "unknown" and fresh.deviation is None
