@@ -109,3 +109,32 @@ def test_red_report_submitted_approved_and_shown_on_the_cockpit(
         f"400 {page.url.split('/k/')[0]}/k/{slug}/umsetzung/projekt/{project.pk}/bericht/"
     ]
     assert not page_problems.outside_requests
+
+
+def test_the_other_monitoring_pages_pass_axe(page: Page, page_problems: PageProblems):
+    """Roadmap, evaluation, downloads, import and API access, as the CDO (who sees every control)."""
+    tenant = make_tenant("Musterhausen", "musterhausen")
+    slug = tenant.municipality.slug
+    project = Project.objects.get(municipality=tenant.municipality)
+    Project.objects.filter(pk=project.pk).update(
+        status=ProjectStatus.IN_PROGRESS,
+        planned_start=date.today() - timedelta(days=100),
+        duration_months=12,
+    )
+    from digilotse.selection.models import SelectionRound
+
+    selection_round = SelectionRound.objects.get(municipality=tenant.municipality)
+    login_in_browser(page, tenant.users[Role.CDO].email)
+    for path in (
+        "roadmap/",
+        "verfahren/",
+        f"verfahren/{selection_round.pk}/",
+        "dokumente/",
+        "import/",
+        "api-zugang/",
+    ):
+        page.goto(f"/k/{slug}/umsetzung/{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_no_axe_violations(page)
+    assert not page_problems.failed_responses, page_problems.failed_responses
+    assert not page_problems.outside_requests
