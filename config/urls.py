@@ -39,4 +39,5 @@ urlpatterns = [
     path("k/<slug:municipality>/auswahl/", include("digilotse.selection.urls")),
     path("k/<slug:municipality>/umsetzung/", include("digilotse.monitoring.urls")),
     path("k/<slug:municipality>/", include("digilotse.core.urls")),
+    path("p/<slug:municipality>/", include("digilotse.portal.urls")),
 ]

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "digilotse.projects",
     "digilotse.selection",
     "digilotse.monitoring",
+    "digilotse.portal",
 ]
 
 MIDDLEWARE = [
