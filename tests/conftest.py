@@ -99,6 +99,36 @@ def add_monitoring_objects(t: Tenant) -> Tenant:
     KpiMeasurement.objects.create(
         municipality=m, kpi=kpi, measured_on=date(2026, 9, 30), value=kpi.baseline
     )
+    return add_portal_objects(t)
+
+
+def add_portal_objects(t: Tenant) -> Tenant:
+    """An idea with a support, a comment, a follower and a moderation event, so every staff
+    participation URL has an object of this municipality (isolation and permission walks)."""
+    from digilotse.portal.models import (
+        Comment,
+        Idea,
+        IdeaFollow,
+        IdeaSupport,
+        ModerationAction,
+        ModerationEvent,
+        ModerationTarget,
+        ParticipationSettings,
+    )
+
+    m = t.municipality
+    ParticipationSettings.objects.create(municipality=m)
+    idea = Idea.objects.create(municipality=m, title=f"Idee aus {m.name}", text="Mehr WLAN.")
+    IdeaSupport.objects.create(idea=idea, supporter_key=f"key-{m.slug}")
+    comment = Comment.objects.create(municipality=m, idea=idea, text="Gute Idee.")
+    IdeaFollow.objects.create(municipality=m, idea=idea, email=f"folgt@{m.slug}.example")
+    ModerationEvent.objects.create(
+        municipality=m,
+        target=ModerationTarget.COMMENT,
+        target_id=comment.pk,
+        idea_id_ref=idea.pk,
+        action=ModerationAction.PUBLISHED,
+    )
     return t
 
 

@@ -114,3 +114,9 @@ rules.add_perm("monitoring.view_monitoring", is_member)
 rules.add_perm("monitoring.enter_kpi", is_cdo | is_it_lead)
 rules.add_perm("monitoring.import_monitoring", is_cdo | is_it_lead)
 rules.add_perm("monitoring.download_report", is_member)
+
+# Participation (public portal). Every member sees the ideas inbox; the CDO moderates (publish,
+# hide, reject with a reason code, switch pre-moderation) and turns ideas into project proposals.
+rules.add_perm("portal.view_participation", is_member)
+rules.add_perm("portal.moderate", is_cdo)
+rules.add_perm("portal.adopt_idea", is_cdo)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -24,6 +25,8 @@ from digilotse.core.models import AuditAction, AuditEntry, Municipality
 from digilotse.projects.models import Criterion, Project, ProjectStatus, StatusChange
 from digilotse.selection.models import DecisionItem, PortfolioDecision, SelectionRound
 from digilotse.strategy.models import ActionField
+
+from .models import PUBLIC_IDEA_STATUSES, Comment, Idea
 
 PUBLIC_STATUSES = tuple(s for s in ProjectStatus.values if s != ProjectStatus.IDEA)
 
@@ -541,3 +544,58 @@ def public_latest_decisions(*, municipality: Municipality) -> dict[int, Decision
         "decision__selection_round"
     )
     return {i.project_id: i for i in items.order_by("decision__decided_on", "decision_id", "pk")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Ideas from citizens. Public: every idea except those waiting for pre-moderation; never the
+# e-mail address. Hidden comments keep their place in the thread (replies stay readable) but
+# show only the reason code.
+
+IDEA_SORTS = {"neu": ("-created_at", "-id"), "unterstuetzt": ("-support_count", "-created_at")}
+IDEA_PAGE_SIZE = 25
+
+
+def public_ideas(*, municipality: Municipality) -> QuerySet[Idea]:
+    return Idea.objects.filter(municipality=municipality, status__in=PUBLIC_IDEA_STATUSES)
+
+
+def idea_list(
+    *, municipality: Municipality, field: int | None = None, sort: str = "neu"
+) -> QuerySet[Idea]:
+    qs = public_ideas(municipality=municipality).select_related("action_field")
+    if field is not None:
+        qs = qs.filter(action_field_id=field)
+    return qs.annotate(comment_count=Count("comments")).order_by(
+        *IDEA_SORTS.get(sort, IDEA_SORTS["neu"])
+    )
+
+
+def idea_get(*, municipality: Municipality, pk: int) -> Idea:
+    try:
+        return (
+            public_ideas(municipality=municipality)
+            .select_related("action_field", "project")
+            .get(pk=pk)
+        )
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    replies: list[CommentNode]
+
+
+def idea_comment_tree(*, idea: Idea) -> list[CommentNode]:
+    """The comments of `idea` as a tree (one query), oldest first on every level."""
+    nodes: dict[int, CommentNode] = {}
+    roots: list[CommentNode] = []
+    for c in idea.comments.order_by("created_at", "id"):
+        node = nodes[c.pk] = CommentNode(comment=c, replies=[])
+        parent = nodes.get(c.parent_id) if c.parent_id else None
+        if parent is not None:
+            parent.replies.append(node)
+        else:
+            roots.append(node)
+    return roots

@@ -1,5 +1,5 @@
 """The public portal of a municipality (no login): /p/<slug>/… — strategy, projects, criteria and
-procedure, news feed, open data, privacy and accessibility statements."""
+procedure, ideas from citizens, news feed, open data, privacy and accessibility statements."""
 
 from django.urls import path
 
@@ -12,6 +12,9 @@ urlpatterns: list = [
     path("strategie/", views.strategy, name="strategy"),
     path("projekte/", views.projects, name="projects"),
     path("projekte/<str:key>/", views.project, name="project"),
+    path("ideen/", views.ideas, name="ideas"),
+    path("ideen/neu/", views.idea_new, name="idea_new"),
+    path("ideen/<int:pk>/", views.idea, name="idea"),
     path("verfahren/", views.procedure, name="procedure"),
     path("neuigkeiten/", views.news, name="news"),
     path("neuigkeiten.atom", views.feed, name="feed"),

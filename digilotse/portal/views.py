@@ -1,23 +1,34 @@
 """Public pages of a municipality (no login): overview, strategy, projects, procedure, news
-(HTML and Atom), privacy and accessibility statements.
+(HTML and Atom), privacy and accessibility statements; ideas from citizens with supports and
+comments.
 
 Every view reads through ``portal.selectors`` (what is public is decided there) and renders;
-nothing here depends on a session, so the pages can be cached and crawled.
+the read-only pages depend on no session, so they can be cached and crawled.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from digilotse.core import throttle
+from digilotse.core.forms import KernForm
+from digilotse.core.models import Municipality
 from digilotse.monitoring.selectors import kpi_overview
 from digilotse.strategy.selectors import strategy_current
 
-from . import selectors
+from . import selectors, services
+from .forms import HONEYPOT, CommentForm, IdeaForm, SupportForm
+from .models import COMMENT_MAX_DEPTH, OPEN_IDEA_STATUSES, Idea, IdeaStatus
 
 
 def home(request: HttpRequest, municipality: str) -> HttpResponse:
@@ -141,3 +152,224 @@ def privacy(request: HttpRequest, municipality: str) -> HttpResponse:
 def accessibility(request: HttpRequest, municipality: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     return render(request, "portal/accessibility.html", {"municipality": m})
+
+
+# ---------------------------------------------------------------------------------------------
+# Ideas from citizens. Writes go through ``portal.services``; every rejection renders a German
+# message (form errors at the field, 429 for rate limits), never a 500.
+
+VISITOR_COOKIE = "dl_visitor"
+VISITOR_COOKIE_AGE = 365 * 24 * 60 * 60
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
+
+
+def _visitor_token(request: HttpRequest) -> tuple[str, bool]:
+    """The browser's random token (functional cookie, no tracking), and whether it is new."""
+    token = request.COOKIES.get(VISITOR_COOKIE, "")
+    if _TOKEN_RE.fullmatch(token):
+        return token, False
+    return secrets.token_urlsafe(32), True
+
+
+def _client(request: HttpRequest, token: str) -> tuple[str, str]:
+    """(client, ip) for the rate limits: a hash of IP and token, and the IP alone (both are
+    only hashed into cache keys by core.throttle, never stored)."""
+    ip = throttle.client_ip(request)
+    return f"{ip}|{token}", ip
+
+
+def _remember(response: HttpResponse, request: HttpRequest, token: str, new: bool) -> HttpResponse:
+    if new:
+        response.set_cookie(
+            VISITOR_COOKIE,
+            token,
+            max_age=VISITOR_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def _rate_limited(request: HttpRequest, m: Municipality, message: str) -> HttpResponse:
+    return render(
+        request,
+        "portal/rejected.html",
+        {"municipality": m, "message": message},
+        status=429,
+    )
+
+
+def _apply_errors(form: KernForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def ideas(request: HttpRequest, municipality: str) -> HttpResponse:
+    m = selectors.public_municipality(municipality)
+    fields, _units = selectors.public_filter_choices(municipality=m)
+    field_pks = {f.pk for f in fields}
+    raw_field = request.GET.get("field", "")
+    field = int(raw_field) if raw_field.isdigit() and int(raw_field) in field_pks else None
+    sort = request.GET.get("sort", "neu")
+    if sort not in selectors.IDEA_SORTS:
+        sort = "neu"
+    qs = selectors.idea_list(municipality=m, field=field, sort=sort)
+    page = Paginator(qs, selectors.IDEA_PAGE_SIZE).get_page(request.GET.get("seite"))
+    query = request.GET.copy()
+    query.pop("seite", None)
+    return render(
+        request,
+        "portal/ideas.html",
+        {
+            "municipality": m,
+            "page": page,
+            "fields": fields,
+            "field": field,
+            "sort": sort,
+            "invalid": bool(raw_field) and field is None,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def idea_new(request: HttpRequest, municipality: str) -> HttpResponse:
+    m = selectors.public_municipality(municipality)
+    fields, _units = selectors.public_filter_choices(municipality=m)
+    token, new = _visitor_token(request)
+    form = IdeaForm(request.POST or None, fields=fields)
+    if request.method == "POST" and form.is_valid():
+        client, ip = _client(request, token)
+        try:
+            idea = services.idea_submit(
+                municipality=m,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                action_field=form.cleaned_data["action_field"],
+                email=form.cleaned_data["email"],
+                honeypot=form.cleaned_data[HONEYPOT],
+                client=client,
+                ip=ip,
+            )
+        except services.RateLimited as e:
+            return _remember(_rate_limited(request, m, e.message), request, token, new)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            if idea.status == IdeaStatus.RECEIVED:  # pre-moderation: not public yet
+                messages.success(
+                    request,
+                    _(
+                        "Vielen Dank! Ihre Idee ist eingegangen. Sie erscheint, sobald die "
+                        "Moderation sie freigegeben hat."
+                    ),
+                )
+                return _remember(redirect("portal:ideas", m.slug), request, token, new)
+            messages.success(request, _("Vielen Dank! Ihre Idee ist veröffentlicht."))
+            return _remember(redirect("portal:idea", m.slug, idea.pk), request, token, new)
+    page = render(request, "portal/idea_new.html", {"municipality": m, "form": form})
+    return _remember(page, request, token, new)
+
+
+def _idea_page(
+    request: HttpRequest,
+    m: Municipality,
+    idea: Idea,
+    *,
+    comment_form: CommentForm | None = None,
+    support_error: str = "",
+) -> HttpResponse:
+    failed_parent = (
+        comment_form.data.get("parent")
+        if comment_form is not None and comment_form.errors
+        else None
+    )
+    reply_to = int(failed_parent) if failed_parent and str(failed_parent).isdigit() else None
+    tree = selectors.idea_comment_tree(idea=idea)
+    placed = False
+
+    def forms_for(nodes: list[selectors.CommentNode]) -> None:
+        nonlocal placed
+        for node in nodes:
+            c = node.comment
+            if c.depth < COMMENT_MAX_DEPTH and not c.hidden:
+                form = CommentForm(auto_id=f"r{c.pk}-%s")
+                if c.pk == reply_to and comment_form is not None:
+                    comment_form.auto_id = f"r{c.pk}-%s"
+                    form, placed = comment_form, True
+                node.reply_form = form  # type: ignore[attr-defined]
+                node.reply_open = c.pk == reply_to  # type: ignore[attr-defined]
+            forms_for(node.replies)
+
+    forms_for(tree)
+    # A failed comment shows its errors where it was written; a reply whose parent is not
+    # (or no longer) answerable here shows them at the comment form at the end.
+    top_form = comment_form if comment_form is not None and not placed else CommentForm()
+    return render(
+        request,
+        "portal/idea.html",
+        {
+            "municipality": m,
+            "idea": idea,
+            "tree": tree,
+            "comment_count": idea.comments.count(),
+            "comment_form": top_form,
+            "support_form": SupportForm(auto_id="s-%s"),
+            "support_error": support_error,
+            "is_open": idea.status in OPEN_IDEA_STATUSES,
+            "project_public": idea.project is not None
+            and idea.project.status in selectors.PUBLIC_STATUSES,
+        },
+    )
+
+
+def idea(request: HttpRequest, municipality: str, pk: int) -> HttpResponse:
+    m = selectors.public_municipality(municipality)
+    item = selectors.idea_get(municipality=m, pk=pk)
+    if request.method == "POST":
+        return _idea_post(request, m, item)
+    token, new = _visitor_token(request)
+    return _remember(_idea_page(request, m, item), request, token, new)
+
+
+def _idea_post(request: HttpRequest, m: Municipality, item: Idea) -> HttpResponse:
+    """POST to the idea page: ``action=support`` or a comment (top level or reply)."""
+    token, new = _visitor_token(request)
+    client, ip = _client(request, token)
+    if request.POST.get("action") == "support":
+        support = SupportForm(request.POST)
+        honeypot = support.cleaned_data.get(HONEYPOT, "") if support.is_valid() else "x"
+        try:
+            services.idea_support(idea=item, token=token, honeypot=honeypot, client=client, ip=ip)
+        except services.RateLimited as e:
+            return _remember(_rate_limited(request, m, e.message), request, token, new)
+        except ValidationError as e:
+            page = _idea_page(request, m, item, support_error=" ".join(e.messages))
+            return _remember(page, request, token, new)
+        messages.success(request, _("Danke für Ihre Unterstützung!"))
+        response = redirect(reverse("portal:idea", args=[m.slug, item.pk]) + "#unterstuetzen")
+        return _remember(response, request, token, new)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.comment_post(
+                idea=item,
+                text=form.cleaned_data["text"],
+                author_name=form.cleaned_data["author_name"],
+                parent_id=form.cleaned_data["parent"],
+                honeypot=form.cleaned_data[HONEYPOT],
+                client=client,
+                ip=ip,
+            )
+        except services.RateLimited as e:
+            return _remember(_rate_limited(request, m, e.message), request, token, new)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Ihr Kommentar ist veröffentlicht."))
+            url = reverse("portal:idea", args=[m.slug, item.pk]) + f"#kommentar-{comment.pk}"
+            return _remember(redirect(url), request, token, new)
+    return _remember(_idea_page(request, m, item, comment_form=form), request, token, new)

@@ -35,6 +35,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from digilotse.core.models import AuditEntry, Membership, Municipality, OrgUnit, Role
 from digilotse.monitoring.models import ApiToken, KpiMeasurement, Milestone, StatusReport
+from digilotse.portal.models import (
+    Comment,
+    Idea,
+    IdeaFollow,
+    ModerationEvent,
+    ParticipationSettings,
+)
 from digilotse.projects.models import Criterion, Project, StatusChange
 from digilotse.selection.models import (
     Assessment,
@@ -125,6 +132,11 @@ B_TABLES: list[type[Model]] = [
     StatusReport,
     KpiMeasurement,
     ApiToken,
+    Idea,
+    Comment,
+    IdeaFollow,
+    ModerationEvent,
+    ParticipationSettings,
 ]
 
 

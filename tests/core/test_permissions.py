@@ -75,6 +75,9 @@ monitoring.view_monitoring  x     x     x     x       x         x         x     
 monitoring.enter_kpi        x     x     -     -       -         -         -       -        -          -        -
 monitoring.import_monitoring x    x     -     -       -         -         -       -        -          -        -
 monitoring.download_report  x     x     x     x       x         x         x       x        x          -        -
+portal.view_participation   x     x     x     x       x         x         x       x        x          -        -
+portal.moderate             x     -     -     -       -         -         -       -        -          -        -
+portal.adopt_idea           x     -     -     -       -         -         -       -        -          -        -
 """
 
 # Checked against one project (detail, edit, status, delete). A project manager may change and
