@@ -4,7 +4,8 @@ The foundation has no performance target in its issue yet; this measures the pat
 (project list of the demo town, Excel export and import) so later changes have a baseline. The
 portfolio optimiser's section (issue 4: mknapcb1 and synthetic municipal portfolios, several
 minutes) comes from benchmarks/portfolio.py, the monitoring section (issue 5: roadmap page and
-Fortschrittsbericht for 300 projects) from benchmarks/monitoring.py.
+Fortschrittsbericht for 300 projects) from benchmarks/monitoring.py, the portal load test (issue
+6: Locust against gunicorn and PostgreSQL, 1,000 public projects) from benchmarks/portal_load.py.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from benchmarks.monitoring import monitoring_section  # noqa: E402
+from benchmarks.portal_load import portal_section  # noqa: E402
 from benchmarks.portfolio import portfolio_section  # noqa: E402
 
 
@@ -235,6 +237,8 @@ def main() -> None:
     rows.extend(engine_rows())
     demo_rows = demo_resolve_rows()
     monitoring = monitoring_section()
+    # Its own PostgreSQL, server and data in child processes; nothing of this process's database.
+    portal = portal_section()
     from django.db import connections
 
     connections.close_all()
@@ -259,6 +263,7 @@ def main() -> None:
         "process for comparison (its default normalisation; our TOPSIS matches it to 4e-16 in tests).",
         "",
         *monitoring,
+        *portal,
         *portfolio_section(extra_rows=demo_rows),
     ]
     (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")

@@ -21,3 +21,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# One cache shared by every worker process on the host: the rate limits of the public forms and
+# the public portal's page cache (invalidated on change) must not differ between workers. The
+# file cache needs no extra service. It stores pickles, so its directory must be writable by the
+# application only — never a world-writable place like /tmp (default: var/cache in the checkout).
+# Several hosts behind a load balancer need a network cache instead.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / "var" / "cache")),  # noqa: F405
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}

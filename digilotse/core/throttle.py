@@ -1,7 +1,7 @@
 """Simple cache-based limits for the public forms that need no account: sign-in and password reset.
 
-Counts live in Django's cache (per process with the default local-memory cache; configure a shared
-cache such as Redis or the database cache in production with several workers).
+Counts live in Django's cache: per process with the local-memory cache of development and tests,
+shared by all workers of a host with the file cache that production settings configure.
 """
 
 from __future__ import annotations

@@ -76,5 +76,33 @@ class CommentForm(KernForm):
     website = _honeypot()
 
 
-class SupportForm(forms.Form):
+class SupportForm(KernForm):
+    notify = forms.BooleanField(label=_("Über Neuigkeiten informieren"), required=False)
+    email = forms.EmailField(
+        label=_("E-Mail-Adresse für Neuigkeiten"),
+        required=False,
+        help_text=_(
+            "Freiwillig, wird nie veröffentlicht. Sie erhalten zuerst einen Bestätigungslink."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    website = _honeypot()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("notify") and not data.get("email") and "email" not in self.errors:
+            self.add_error(
+                "email",
+                _("Bitte geben Sie eine E-Mail-Adresse an, wenn Sie informiert werden möchten."),
+            )
+        return data
+
+
+class FollowForm(KernForm):
+    email = forms.EmailField(
+        label=_("Ihre E-Mail-Adresse"),
+        max_length=254,
+        help_text=_("Wird nie veröffentlicht. Sie erhalten zuerst einen Bestätigungslink."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     website = _honeypot()

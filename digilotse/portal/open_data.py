@@ -14,8 +14,14 @@ The URLs below ``/p/<slug>/open-data/`` and the schema are a public contract:
 Everything comes from ``portal.selectors``, so what is public is decided in one place. Never a
 person: no names or e-mail addresses of staff or evaluators, only the organisational unit.
 
-New exports (the citizens' ideas) register a ``Dataset`` in ``DATASETS``; catalogue and index
-page pick them up from there.
+* ``ideas.json`` / ``ideas.csv`` – the citizens' public ideas (``PUBLIC_IDEA_STATUSES``: published,
+  rejected, taken over as a project), every key of ``PUBLIC_IDEA_FIELDS`` (see ``IDEA_COLUMNS``).
+  Never the e-mail address of an idea, never the text of a hidden comment (only the number of
+  visible comments), never a supporter key; ideas waiting for pre-moderation or hidden are left
+  out. The linked project is named only while the project itself is public.
+
+Every export registers a ``Dataset`` in ``DATASETS``; catalogue and index page pick them up from
+there.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from decimal import Decimal
 from io import StringIO
 from typing import Any
 
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +46,7 @@ from digilotse.core.models import Municipality
 from digilotse.projects.models import ProjectStatus
 
 from . import selectors
+from .models import IdeaStatus, ModerationReason
 
 LICENCE_ID = "dl-de/by-2-0"
 LICENCE_URI = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
@@ -138,6 +147,74 @@ def project_records(*, municipality: Municipality) -> list[dict[str, Any]]:
                     else None
                 ),
                 "updated_at": _iso(project.updated_at),
+            }
+        )
+    return records
+
+
+#: The public fields of an idea in the open data (a test checks JSON and CSV cover all of them).
+PUBLIC_IDEA_FIELDS = (
+    "id",
+    "title",
+    "text",
+    "action_field",
+    "status",
+    "status_label",
+    "moderation_reason",
+    "moderation_reason_label",
+    "public_reason",
+    "support_count",
+    "comment_count",
+    "created_at",
+    "status_changed_at",
+    "project_key",
+    "project_url",
+)
+
+
+def idea_records(
+    *, municipality: Municipality, absolute: Callable[[str], str] | None = None
+) -> list[dict[str, Any]]:
+    """Every public idea of ``municipality`` (oldest first) as a JSON-safe dict with every field
+    of ``PUBLIC_IDEA_FIELDS``; ``absolute`` turns a path into a full URL (the view passes
+    ``request.build_absolute_uri``). Two queries, however many ideas and comments there are."""
+    status_labels = dict(IdeaStatus.choices)
+    reason_labels = dict(ModerationReason.choices)
+    ideas = (
+        selectors.public_ideas(municipality=municipality)
+        .select_related("action_field", "project")
+        .annotate(visible_comments=Count("comments", filter=Q(comments__hidden=False)))
+        .order_by("created_at", "id")
+    )
+    records = []
+    for idea in ideas:
+        project = idea.project
+        project_key = project_url = None
+        if project is not None and project.status in selectors.PUBLIC_STATUSES:
+            project_key = project.key
+            path = reverse("portal:project", args=[municipality.slug, project.key])
+            project_url = absolute(path) if absolute else path
+        records.append(
+            {
+                "id": idea.pk,
+                "title": idea.title,
+                "text": idea.text,
+                "action_field": idea.action_field.name if idea.action_field else None,
+                "status": idea.status,
+                "status_label": str(status_labels.get(idea.status, idea.status)),
+                "moderation_reason": idea.moderation_reason or None,
+                "moderation_reason_label": (
+                    str(reason_labels.get(idea.moderation_reason, idea.moderation_reason))
+                    if idea.moderation_reason
+                    else None
+                ),
+                "public_reason": idea.public_reason or None,
+                "support_count": idea.support_count,
+                "comment_count": idea.visible_comments,
+                "created_at": _iso(idea.created_at),
+                "status_changed_at": _iso(idea.status_changed_at),
+                "project_key": project_key,
+                "project_url": project_url,
             }
         )
     return records
@@ -293,6 +370,48 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
 )
 
 
+IDEA_COLUMNS: tuple[Column, ...] = (
+    Column("Nummer", "id", _("Nummer der Idee; die Seite der Idee ist …/ideen/<Nummer>/.")),
+    Column("Titel", "title", _("Titel der Idee.")),
+    Column("Beschreibung", "text", _("Beschreibung der Idee, wie eingereicht.")),
+    Column("Handlungsfeld", "action_field", _("Handlungsfeld der Strategie, falls angegeben.")),
+    Column(
+        "Status",
+        "status",
+        _(
+            "Status als Code: published (veröffentlicht), rejected (abgelehnt), implemented "
+            "(als Projekt übernommen)."
+        ),
+    ),
+    Column("Status (Text)", "status_label", _("Status in Worten.")),
+    Column(
+        "Grund",
+        "moderation_reason",
+        _("Code des Grundes einer Ablehnung, z. B. not_responsible, duplicate, not_feasible."),
+    ),
+    Column("Grund (Text)", "moderation_reason_label", _("Grund der Ablehnung in Worten.")),
+    Column("Öffentliche Begründung", "public_reason", _("Begründung der Moderation.")),
+    Column("Unterstützungen", "support_count", _("Anzahl der Unterstützungen.")),
+    Column(
+        "Kommentare",
+        "comment_count",
+        _("Anzahl der sichtbaren Kommentare (ausgeblendete nicht mitgezählt)."),
+    ),
+    Column("Eingegangen am", "created_at", _("Zeitpunkt der Einreichung (ISO 8601).")),
+    Column(
+        "Status geändert am",
+        "status_changed_at",
+        _("Letzte Statusänderung durch die Moderation (ISO 8601), leer wenn keine."),
+    ),
+    Column(
+        "Projekt",
+        "project_key",
+        _("Kennung des Projekts, das aus der Idee wurde (nur öffentliche Projekte)."),
+    ),
+    Column("Projekt (Adresse)", "project_url", _("Adresse der öffentlichen Projektseite.")),
+)
+
+
 def csv_cell(value: Any) -> str:
     """One cell: numbers with decimal comma, booleans ja/nein, nested values as JSON, and text
     that a spreadsheet would run as a formula neutralised with a leading apostrophe."""
@@ -361,6 +480,20 @@ DATASETS: tuple[Dataset, ...] = (
         columns=PROJECT_COLUMNS,
         json_url_name="portal:open_data_projects_json",
         csv_url_name="portal:open_data_projects_csv",
+    ),
+    Dataset(
+        name="ideas",
+        title=_("Ideen aus der Bürgerschaft"),
+        description=_(
+            "Alle öffentlichen Ideen der Beteiligungsplattform mit Handlungsfeld, Status, Grund "
+            "und Begründung der Moderation, Zahl der Unterstützungen und sichtbaren Kommentare "
+            "und dem Projekt, das aus einer Idee wurde. Ohne personenbezogene Daten."
+        ),
+        keywords=("Bürgerbeteiligung", "Ideen", "Digitalisierung", "Beteiligung"),
+        records=idea_records,
+        columns=IDEA_COLUMNS,
+        json_url_name="portal:open_data_ideas_json",
+        csv_url_name="portal:open_data_ideas_csv",
     ),
 )
 
@@ -443,7 +576,8 @@ def catalog_document(
         },
         "dct:description": {
             "@value": (
-                f"Projekte, Bewertungen und Beschlüsse der Digitalisierungsstrategie von "
+                f"Projekte, Bewertungen und Beschlüsse der Digitalisierungsstrategie und Ideen aus der "
+                f"Bürgerschaft von "
                 f"{municipality.name} als offene Daten ({LICENCE_NAME})."
             ),
             "@language": "de",

@@ -79,6 +79,8 @@ def _check_rate(kind: str, *, client: str, ip: str, limit: int) -> None:
         "idea": _("Ideen eingereicht"),
         "support": _("Ideen unterstützt"),
         "comment": _("Kommentare geschrieben"),
+        "follow": _("Anfragen zum Folgen einer Idee gestellt"),
+        "privacy": _("Auskünfte zu gespeicherten Daten angefordert"),
     }[kind]
     if by_client:
         message = _(

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from digilotse.core import throttle
 from digilotse.core.forms import KernForm
@@ -26,11 +27,13 @@ from digilotse.core.models import Municipality
 from digilotse.monitoring.selectors import kpi_overview
 from digilotse.strategy.selectors import strategy_current
 
-from . import selectors, services
-from .forms import HONEYPOT, CommentForm, IdeaForm, SupportForm
+from . import participation, selectors, services
+from .cache import cached_page
+from .forms import HONEYPOT, CommentForm, FollowForm, IdeaForm, SupportForm
 from .models import COMMENT_MAX_DEPTH, OPEN_IDEA_STATUSES, Idea, IdeaStatus
 
 
+@cached_page
 def home(request: HttpRequest, municipality: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     strategy = strategy_current(municipality=m)
@@ -48,6 +51,7 @@ def home(request: HttpRequest, municipality: str) -> HttpResponse:
     )
 
 
+@cached_page
 def strategy(request: HttpRequest, municipality: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     current = strategy_current(municipality=m)
@@ -64,6 +68,7 @@ def strategy(request: HttpRequest, municipality: str) -> HttpResponse:
     )
 
 
+@cached_page
 def projects(request: HttpRequest, municipality: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     fields, units = selectors.public_filter_choices(municipality=m)
@@ -87,16 +92,23 @@ def projects(request: HttpRequest, municipality: str) -> HttpResponse:
     )
 
 
+@cached_page
 def project(request: HttpRequest, municipality: str, key: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     p = selectors.public_project_get(municipality=m, key=key)
     return render(
         request,
         "portal/project.html",
-        {"municipality": m, "page": selectors.public_project_page(project=p)},
+        {
+            "municipality": m,
+            "page": selectors.public_project_page(project=p),
+            # The citizens' ideas it was made from (one query; only public ones).
+            "ideas": list(selectors.public_ideas(municipality=m).filter(project=p).order_by("pk")),
+        },
     )
 
 
+@cached_page
 def procedure(request: HttpRequest, municipality: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     return render(
@@ -106,6 +118,7 @@ def procedure(request: HttpRequest, municipality: str) -> HttpResponse:
     )
 
 
+@cached_page
 def news(request: HttpRequest, municipality: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     return render(
@@ -115,6 +128,7 @@ def news(request: HttpRequest, municipality: str) -> HttpResponse:
     )
 
 
+@cached_page
 def feed(request: HttpRequest, municipality: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     news_url = request.build_absolute_uri(reverse("portal:news", args=[m.slug]))
@@ -159,6 +173,11 @@ def accessibility(request: HttpRequest, municipality: str) -> HttpResponse:
 # message (form errors at the field, 429 for rate limits), never a 500.
 
 VISITOR_COOKIE = "dl_visitor"
+#: The same answer whether the address follows already or not (no enumeration).
+FOLLOW_MAIL_SENT = _lazy(
+    "Bitte prüfen Sie Ihr Postfach: Nachrichten zu dieser Idee erhalten Sie, sobald Sie den "
+    "Link in unserer E-Mail bestätigt haben. Folgen Sie der Idee schon, ändert sich nichts."
+)
 VISITOR_COOKIE_AGE = 365 * 24 * 60 * 60
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
@@ -259,6 +278,9 @@ def idea_new(request: HttpRequest, municipality: str) -> HttpResponse:
         except ValidationError as e:
             _apply_errors(form, e)
         else:
+            if idea.email:  # the author follows the idea once the address is confirmed
+                participation.follow_subscribe(idea=idea, email=idea.email)
+                messages.info(request, FOLLOW_MAIL_SENT)
             if idea.status == IdeaStatus.RECEIVED:  # pre-moderation: not public yet
                 messages.success(
                     request,
@@ -281,6 +303,8 @@ def _idea_page(
     *,
     comment_form: CommentForm | None = None,
     support_error: str = "",
+    support_form: SupportForm | None = None,
+    follow_form: FollowForm | None = None,
 ) -> HttpResponse:
     failed_parent = (
         comment_form.data.get("parent")
@@ -317,7 +341,8 @@ def _idea_page(
             "tree": tree,
             "comment_count": idea.comments.count(),
             "comment_form": top_form,
-            "support_form": SupportForm(auto_id="s-%s"),
+            "support_form": support_form or SupportForm(auto_id="s-%s"),
+            "follow_form": follow_form or FollowForm(auto_id="f-%s"),
             "support_error": support_error,
             "is_open": idea.status in OPEN_IDEA_STATUSES,
             "project_public": idea.project is not None
@@ -340,8 +365,15 @@ def _idea_post(request: HttpRequest, m: Municipality, item: Idea) -> HttpRespons
     token, new = _visitor_token(request)
     client, ip = _client(request, token)
     if request.POST.get("action") == "support":
-        support = SupportForm(request.POST)
-        honeypot = support.cleaned_data.get(HONEYPOT, "") if support.is_valid() else "x"
+        support = SupportForm(request.POST, auto_id="s-%s")
+        valid = support.is_valid()
+        honeypot = (
+            support.cleaned_data.get(HONEYPOT, "x") if HONEYPOT in support.cleaned_data else "x"
+        )
+        if not valid and HONEYPOT not in support.errors:  # e.g. "informieren" without address
+            errors = " ".join(str(e) for errs in support.errors.values() for e in errs)
+            page = _idea_page(request, m, item, support_error=errors, support_form=support)
+            return _remember(page, request, token, new)
         try:
             services.idea_support(idea=item, token=token, honeypot=honeypot, client=client, ip=ip)
         except services.RateLimited as e:
@@ -350,6 +382,9 @@ def _idea_post(request: HttpRequest, m: Municipality, item: Idea) -> HttpRespons
             page = _idea_page(request, m, item, support_error=" ".join(e.messages))
             return _remember(page, request, token, new)
         messages.success(request, _("Danke für Ihre Unterstützung!"))
+        if support.cleaned_data.get("notify") and support.cleaned_data.get("email"):
+            participation.follow_subscribe(idea=item, email=support.cleaned_data["email"])
+            messages.info(request, FOLLOW_MAIL_SENT)
         response = redirect(reverse("portal:idea", args=[m.slug, item.pk]) + "#unterstuetzen")
         return _remember(response, request, token, new)
     form = CommentForm(request.POST)

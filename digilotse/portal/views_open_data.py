@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from . import open_data, selectors
+from .cache import cached_page
 
 MAX_AGE = 300  # seconds: fresh enough for open data, cheap under load
 
@@ -41,6 +42,7 @@ def _file(
 
 
 @require_GET
+@cached_page
 def open_data_projects_json(request: HttpRequest, municipality: str) -> HttpResponseBase:
     m = selectors.public_municipality(municipality)
     records = open_data.project_records(municipality=m)
@@ -55,6 +57,7 @@ def open_data_projects_json(request: HttpRequest, municipality: str) -> HttpResp
 
 
 @require_GET
+@cached_page
 def open_data_projects_csv(request: HttpRequest, municipality: str) -> HttpResponseBase:
     m = selectors.public_municipality(municipality)
     records = open_data.project_records(municipality=m)
@@ -67,12 +70,46 @@ def open_data_projects_csv(request: HttpRequest, municipality: str) -> HttpRespo
     )
 
 
-def _modified(m: Any) -> str:
-    latest = selectors.public_projects(municipality=m).aggregate(latest=Max("updated_at"))
-    return (latest["latest"] or timezone.now()).isoformat(timespec="seconds")
+@require_GET
+@cached_page
+def open_data_ideas_json(request: HttpRequest, municipality: str) -> HttpResponseBase:
+    m = selectors.public_municipality(municipality)
+    records = open_data.idea_records(municipality=m, absolute=request.build_absolute_uri)
+    body = open_data.json_document(municipality=m, name="ideas", records=records)
+    return _file(
+        request,
+        body=body,
+        etag=open_data.records_etag(records),
+        content_type="application/json; charset=utf-8",
+        filename=f"{m.slug}-ideas.json",
+    )
 
 
 @require_GET
+@cached_page
+def open_data_ideas_csv(request: HttpRequest, municipality: str) -> HttpResponseBase:
+    m = selectors.public_municipality(municipality)
+    records = open_data.idea_records(municipality=m, absolute=request.build_absolute_uri)
+    return _file(
+        request,
+        body=open_data.csv_document(records, open_data.IDEA_COLUMNS),
+        etag=open_data.records_etag(records),
+        content_type="text/csv; charset=utf-8",
+        filename=f"{m.slug}-ideas.csv",
+    )
+
+
+def _modified(m: Any) -> str:
+    projects = selectors.public_projects(municipality=m).aggregate(latest=Max("updated_at"))
+    ideas = selectors.public_ideas(municipality=m).aggregate(
+        created=Max("created_at"), changed=Max("status_changed_at")
+    )
+    moments = [v for v in (projects["latest"], ideas["created"], ideas["changed"]) if v]
+    return (max(moments) if moments else timezone.now()).isoformat(timespec="seconds")
+
+
+@require_GET
+@cached_page
 def open_data_catalog(request: HttpRequest, municipality: str) -> HttpResponseBase:
     m = selectors.public_municipality(municipality)
     document = open_data.catalog_document(
@@ -97,6 +134,7 @@ def open_data_catalog(request: HttpRequest, municipality: str) -> HttpResponseBa
 
 
 @require_GET
+@cached_page
 def open_data_index(request: HttpRequest, municipality: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     datasets = [

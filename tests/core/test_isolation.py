@@ -112,6 +112,8 @@ PK_MODELS: dict[str, type[Model]] = {
     "monitoring:evaluation": SelectionRound,
     "monitoring:document_beschlussvorlage_pdf": SelectionRound,
     "monitoring:document_beschlussvorlage_xlsx": SelectionRound,
+    "participation:idea_adopt": Idea,
+    "participation:idea": Idea,
 }
 # Further URL parameters that name an object, and its model (the project inside a round).
 EXTRA_MODELS: dict[str, type[Model]] = {"project": Project}

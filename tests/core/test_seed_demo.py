@@ -570,3 +570,88 @@ def test_earlier_round_evaluation_shows_real_figures(musterstadt, client):
     response = client.get(reverse("monitoring:evaluation", args=["musterstadt", earlier.pk]))
     assert response.status_code == 200
     assert "P-006" in response.content.decode()
+
+
+# --- Participation (issue 6): ideas, supports, threaded comments, moderation ------------------
+
+
+def test_demo_has_ideas_across_fields_with_matching_supports(musterstadt):
+    from digilotse.portal.models import PUBLIC_IDEA_STATUSES, Idea, IdeaStatus, IdeaSupport
+
+    ideas = list(Idea.objects.filter(municipality=musterstadt).select_related("action_field"))
+    assert 7 <= len(ideas) <= 10
+    assert all(i.status in PUBLIC_IDEA_STATUSES for i in ideas)  # pre-moderation is off
+    assert sum(i.status == IdeaStatus.PUBLISHED for i in ideas) >= 5
+    assert len({i.action_field.name for i in ideas if i.action_field}) >= 5
+    for idea in ideas:
+        assert not idea.email or idea.email.endswith("@musterstadt.example")
+        assert idea.support_count == IdeaSupport.objects.filter(idea=idea).count()
+        assert idea.created_at < timezone.now()
+    keys = list(
+        IdeaSupport.objects.filter(idea__municipality=musterstadt).values_list(
+            "supporter_key", flat=True
+        )
+    )
+    assert len(keys) == len(set(keys)) > 50
+    assert all(len(k) == 64 for k in keys)
+
+
+def test_demo_has_a_rejected_idea_with_reason_and_log_entry(musterstadt):
+    from digilotse.portal.models import (
+        Idea,
+        IdeaStatus,
+        ModerationAction,
+        ModerationEvent,
+        ModerationReason,
+    )
+
+    rejected = Idea.objects.get(municipality=musterstadt, status=IdeaStatus.REJECTED)
+    assert rejected.moderation_reason == ModerationReason.NOT_RESPONSIBLE
+    assert rejected.public_reason and rejected.status_changed_at
+    assert ModerationEvent.objects.filter(
+        municipality=musterstadt,
+        target="idea",
+        target_id=rejected.pk,
+        action=ModerationAction.REJECTED,
+        reason=ModerationReason.NOT_RESPONSIBLE,
+    ).exists()
+
+
+def test_demo_has_an_idea_that_became_a_public_project(musterstadt, client):
+    from digilotse.portal.models import Idea, IdeaStatus
+
+    idea = Idea.objects.get(municipality=musterstadt, status=IdeaStatus.IMPLEMENTED)
+    assert idea.project is not None and idea.project.key == "P-028"
+    assert idea.project.status != ProjectStatus.IDEA  # public
+    page = client.get(reverse("portal:idea", args=["musterstadt", idea.pk]))
+    assert page.status_code == 200
+    assert reverse("portal:project", args=["musterstadt", "P-028"]) in page.content.decode()
+
+
+def test_demo_has_threaded_comments_and_a_hidden_spam_comment(musterstadt, client):
+    from digilotse.portal.models import Comment, ModerationAction, ModerationEvent
+
+    comments = Comment.objects.filter(municipality=musterstadt)
+    assert comments.count() >= 15
+    replies = comments.filter(parent__isnull=False)
+    assert replies.count() >= 5 and replies.filter(depth=2).exists()
+    for reply in replies.select_related("parent"):
+        assert reply.depth == reply.parent.depth + 1
+        assert reply.idea_id == reply.parent.idea_id
+        assert reply.created_at >= reply.parent.created_at
+    spam = comments.get(hidden=True)
+    assert spam.hidden_reason == "spam"
+    assert ModerationEvent.objects.filter(
+        municipality=musterstadt,
+        target="comment",
+        target_id=spam.pk,
+        idea_id_ref=spam.idea_id,
+        action=ModerationAction.HIDDEN,
+        reason="spam",
+    ).exists()
+    page = client.get(reverse("portal:idea", args=["musterstadt", spam.idea_id])).content.decode()
+    assert spam.text not in page
+    listing = client.get(reverse("portal:ideas", args=["musterstadt"]))
+    assert listing.status_code == 200
+    exported = client.get(reverse("portal:open_data_ideas_json", args=["musterstadt"]))
+    assert exported.status_code == 200 and spam.text not in exported.content.decode()

@@ -17,7 +17,14 @@ from django.urls import reverse
 
 from digilotse.core.models import Role, User
 from digilotse.monitoring.models import Milestone, ReportState, StatusReport
-from digilotse.portal.open_data import LICENCE_URI, PROJECT_COLUMNS, csv_rows
+from digilotse.portal.models import Comment, Idea, IdeaStatus, IdeaSupport, ModerationReason
+from digilotse.portal.open_data import (
+    IDEA_COLUMNS,
+    LICENCE_URI,
+    PROJECT_COLUMNS,
+    PUBLIC_IDEA_FIELDS,
+    csv_rows,
+)
 from digilotse.portal.selectors import PUBLIC_PROJECT_FIELDS
 from digilotse.projects.models import Criterion, Project, ProjectStatus
 from digilotse.selection import portfolio, services
@@ -154,7 +161,9 @@ def test_an_unchanged_file_revalidates_with_its_etag(client, tenant):
     assert client.get(url("open_data_projects_csv"))["ETag"] == etag  # same data, same tag
     again = client.get(url("open_data_projects_json"), headers={"If-None-Match": etag})
     assert again.status_code == 304
-    Project.objects.filter(municipality=tenant.municipality).update(title="Neu")
+    project = Project.objects.get(municipality=tenant.municipality)
+    project.title = "Neu"
+    project.save()  # a saved change also invalidates the cached file (portal/cache.py)
     changed = client.get(url("open_data_projects_json"), headers={"If-None-Match": etag})
     assert changed.status_code == 200
 
@@ -333,7 +342,12 @@ def test_the_catalogue_describes_every_file_with_licence_and_resolving_urls(clie
             assert distribution["dcat:accessURL"]["@id"] == distribution["dcat:downloadURL"]["@id"]
             downloads.append(distribution["dcat:downloadURL"]["@id"])
     assert sorted(urlsplit(u).path for u in downloads) == sorted(
-        [url("open_data_projects_csv"), url("open_data_projects_json")]
+        [
+            url("open_data_projects_csv"),
+            url("open_data_projects_json"),
+            url("open_data_ideas_csv"),
+            url("open_data_ideas_json"),
+        ]
     )
     for download in downloads:
         parts = urlsplit(download)
@@ -389,3 +403,201 @@ def test_two_municipalities_each_see_only_their_own(client, db):
         Project.objects.filter(municipality=b.municipality).values_list("key", flat=True)
     )
     assert not ja & jb
+
+
+# --- Ideas from citizens -----------------------------------------------------------------------
+
+SECRET_COMMENT = "Kauft billige Uhren bei spam.example"
+
+
+@pytest.fixture
+def ideas(tenant, other_tenant):
+    """Public ideas of every public status, and the ones that must never be exported."""
+    m = tenant.municipality
+    field = ActionField.objects.get(municipality=m)
+    project = Project.objects.get(municipality=m)  # status Vorschlag: public
+    internal = ProjectFactory(
+        municipality=m,
+        org_unit=tenant.member(Role.CDO).org_unit,
+        key="I-777",
+        status=ProjectStatus.IDEA,
+    )
+    published = Idea.objects.create(
+        municipality=m,
+        title="WLAN in der Stadtbibliothek",
+        text="Freies WLAN für alle.",
+        action_field=field,
+        email="buergerin@privat.example",
+    )
+    for i in range(3):
+        IdeaSupport.objects.create(idea=published, supporter_key=f"geheimer-schluessel-{i}")
+    Idea.objects.filter(pk=published.pk).update(support_count=3)
+    root = Comment.objects.create(municipality=m, idea=published, text="Gute Idee.")
+    Comment.objects.create(municipality=m, idea=published, parent=root, depth=1, text="Ja!")
+    Comment.objects.create(
+        municipality=m,
+        idea=published,
+        text=SECRET_COMMENT,
+        hidden=True,
+        hidden_reason=ModerationReason.SPAM,
+    )
+    rejected = Idea.objects.create(
+        municipality=m,
+        title="Autobahnausbau",
+        text="Die A 61 sechsspurig.",
+        status=IdeaStatus.REJECTED,
+        moderation_reason=ModerationReason.NOT_RESPONSIBLE,
+        public_reason="Bundesautobahnen liegen beim Bund.",
+        email="autofahrer@privat.example",
+    )
+    implemented = Idea.objects.create(
+        municipality=m,
+        title="Akte digital",
+        text="Bitte die E-Akte.",
+        status=IdeaStatus.IMPLEMENTED,
+        project=project,
+    )
+    linked_internally = Idea.objects.create(
+        municipality=m,
+        title="Intern weitergedacht",
+        text="Wird intern geprüft.",
+        status=IdeaStatus.IMPLEMENTED,
+        project=internal,
+    )
+    Idea.objects.create(
+        municipality=m, title="Wartende Idee", text="Noch nicht frei.", status=IdeaStatus.RECEIVED
+    )
+    Idea.objects.create(
+        municipality=m,
+        title="Ausgeblendete Idee",
+        text="Beleidigung.",
+        status=IdeaStatus.HIDDEN,
+        moderation_reason=ModerationReason.OFFENSIVE,
+    )
+    Idea.objects.create(
+        municipality=other_tenant.municipality, title="Idee aus Anderstadt", text="Fremd."
+    )
+    return {
+        "published": published,
+        "rejected": rejected,
+        "implemented": implemented,
+        "linked_internally": linked_internally,
+        "project": project,
+    }
+
+
+def ideas_json(client) -> dict:
+    response = client.get(url("open_data_ideas_json"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    return json.loads(response.content)
+
+
+def test_idea_files_are_public_with_content_types_cors_caching_and_etag(client, ideas):
+    for name, content_type in (
+        ("open_data_ideas_json", "application/json"),
+        ("open_data_ideas_csv", "text/csv"),
+    ):
+        response = client.get(url(name))
+        assert response.status_code == 200, name
+        assert response["Content-Type"].startswith(content_type), name
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert "max-age=" in response["Cache-Control"]
+        etag = response["ETag"]
+        assert client.get(url(name), headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url("open_data_ideas_json", "gibt-es-nicht")).status_code == 404
+    document = ideas_json(client)
+    assert document["licence"]["id"] == "dl-de/by-2-0"
+    assert document["municipality"]["slug"] == SLUG
+
+
+def test_every_public_idea_field_is_in_every_json_record_and_csv_column(client, ideas):
+    records = ideas_json(client)["ideas"]
+    assert len(records) == 4
+    for record in records:
+        assert set(PUBLIC_IDEA_FIELDS) <= set(record), set(PUBLIC_IDEA_FIELDS) - set(record)
+    covered = {c.field for c in IDEA_COLUMNS}
+    assert set(PUBLIC_IDEA_FIELDS) <= covered, set(PUBLIC_IDEA_FIELDS) - covered
+    header, *rows = read_csv(client.get(url("open_data_ideas_csv")).content)
+    assert header == [c.header for c in IDEA_COLUMNS]
+    assert rows == csv_rows(records, IDEA_COLUMNS)[1:]
+
+
+def test_idea_records_carry_status_reason_counts_and_the_public_project(client, ideas):
+    records = {r["id"]: r for r in ideas_json(client)["ideas"]}
+    published = records[ideas["published"].pk]
+    assert published["title"] == "WLAN in der Stadtbibliothek"
+    assert published["action_field"] == "Verwaltung"
+    assert published["status"] == "published" and published["status_label"] == "veröffentlicht"
+    assert published["support_count"] == 3
+    assert published["comment_count"] == 2  # the hidden one is not counted
+    assert published["project_key"] is None and published["project_url"] is None
+    assert published["created_at"]
+    rejected = records[ideas["rejected"].pk]
+    assert rejected["status"] == "rejected"
+    assert rejected["moderation_reason"] == "not_responsible"
+    assert rejected["moderation_reason_label"] == "nicht in der Zuständigkeit der Kommune"
+    assert rejected["public_reason"] == "Bundesautobahnen liegen beim Bund."
+    implemented = records[ideas["implemented"].pk]
+    project = ideas["project"]
+    assert implemented["project_key"] == project.key
+    assert implemented["project_url"] == "http://testserver" + reverse(
+        "portal:project", args=[SLUG, project.key]
+    )
+    assert client.get(urlsplit(implemented["project_url"]).path).status_code == 200
+    # A project that is not public (status Idee) is not named.
+    internal = records[ideas["linked_internally"].pk]
+    assert internal["project_key"] is None and internal["project_url"] is None
+
+
+def test_no_email_hidden_or_received_idea_hidden_comment_or_supporter_key_is_exported(
+    client, ideas
+):
+    contents = [
+        client.get(url(name)).content.decode("utf-8-sig")
+        for name in ("open_data_ideas_json", "open_data_ideas_csv", "open_data_catalog")
+    ]
+    for content in contents:
+        assert "@" not in content.replace("@context", "").replace("@id", "").replace(
+            "@type", ""
+        ).replace("@value", "").replace("@language", "")
+        assert "privat.example" not in content
+        for forbidden in (
+            "Wartende Idee",
+            "Ausgeblendete Idee",
+            "Beleidigung.",
+            "Idee aus Anderstadt",
+            SECRET_COMMENT,
+            "geheimer-schluessel",
+            "I-777",
+        ):
+            assert forbidden not in content, forbidden
+
+
+def test_the_idea_export_query_count_does_not_grow(client, tenant):
+    m = tenant.municipality
+
+    def add(n: int) -> None:
+        for i in range(n):
+            idea = Idea.objects.create(municipality=m, title=f"Idee {i}", text="Text")
+            Comment.objects.create(municipality=m, idea=idea, text="Kommentar")
+            IdeaSupport.objects.create(idea=idea, supporter_key=f"k-{idea.pk}")
+
+    add(3)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url("open_data_ideas_json")).status_code == 200
+    add(30)
+    for name in ("open_data_ideas_json", "open_data_ideas_csv"):
+        with CaptureQueriesContext(connection) as large:
+            assert client.get(url(name)).status_code == 200
+        assert len(large.captured_queries) <= len(small.captured_queries), name
+    assert len(ideas_json(client)["ideas"]) == 33
+
+
+def test_the_index_page_lists_the_idea_files_and_columns(client, tenant):
+    html = client.get(url("open_data")).content.decode()
+    for name in ("open_data_ideas_json", "open_data_ideas_csv"):
+        assert url(name) in html
+    for column in IDEA_COLUMNS:
+        assert column.header in html

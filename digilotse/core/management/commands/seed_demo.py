@@ -234,6 +234,9 @@ class _Seeder:
                 it_lead=next(self.users[u.email] for u in spec.users if u.role == Role.IT_LEAD),
                 now=self.now,
             )
+            from digilotse.portal.demo import seed_demo_participation
+
+            seed_demo_participation(municipality=municipality, now=self.now)
         return self._result()
 
     # --- strategy ----------------------------------------------------------------------------
