@@ -10,6 +10,7 @@ Fortschrittsbericht for 300 projects) from benchmarks/monitoring.py, the portal 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import statistics
@@ -239,9 +240,12 @@ def main() -> None:
     monitoring = monitoring_section()
     # Its own PostgreSQL, server and data in child processes; nothing of this process's database.
     portal = portal_section()
-    from django.db import connections
+    from django.db import DatabaseError, connections
 
-    connections.close_all()
+    # A section may have opened the connection in another thread; the file is removed below
+    # either way (on Linux an open SQLite file can be unlinked).
+    with contextlib.suppress(DatabaseError):
+        connections.close_all()
     for suffix in ("", "-wal", "-shm"):  # SQLite in WAL mode leaves two side files
         db.with_name(db.name + suffix).unlink(missing_ok=True)
     lines = [

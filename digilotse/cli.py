@@ -7,6 +7,12 @@
     digilotse optimize [--format json|orlib] FILE
                             optimal project portfolio (MILP) with greedy baseline; with
                             --format orlib an OR-Library knapsack file, one JSON line per problem
+    digilotse digicheck --questions [--mode kurz|voll]
+                            the Digicheck questions of a mode (default voll)
+    digilotse digicheck FILE
+                            Digicheck result (scores, phase, recommendations) for
+                            {"mode", "answers", "targets"?}; --fragebogen / --bausteine use other
+                            data files than the shipped ones
 
 Engine commands print JSON on stdout; bad input exits 2 with a one-line message on stderr.
 """
@@ -78,7 +84,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="json",
         help="json: Portfolio-Dokument (Standard); orlib: OR-Library-Rucksackdatei",
     )
+    dc = sub.add_parser(
+        "digicheck", help="Kommunaler Digicheck: Fragen ausgeben oder Antworten auswerten"
+    )
+    dc.add_argument("file", nargs="?", help="Antwortdatei (JSON) oder - für die Standardeingabe")
+    dc.add_argument("--questions", action="store_true", help="Fragen als JSON ausgeben")
+    dc.add_argument(
+        "--mode", choices=("kurz", "voll"), default=None, help="mit --questions: kurz oder voll"
+    )
+    dc.add_argument("--fragebogen", default=None, help="anderer Fragebogen (JSON)")
+    dc.add_argument("--bausteine", default=None, help="andere Bausteine (JSON)")
     args = parser.parse_args(argv)
+
+    if args.command == "digicheck":
+        from digilotse.engine import cli_commands
+
+        return cli_commands.run_digicheck(
+            args.file,
+            questions=args.questions,
+            mode=args.mode,
+            fragebogen=args.fragebogen,
+            bausteine=args.bausteine,
+        )
 
     if args.command in ("ahp", "rank"):
         from digilotse.engine import cli_commands

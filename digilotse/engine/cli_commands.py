@@ -97,3 +97,62 @@ def run(command: str, file: str, fmt: str = "json") -> int:
         return 2
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
+
+
+def run_digicheck(
+    file: str | None,
+    *,
+    questions: bool = False,
+    mode: str | None = None,
+    fragebogen: str | None = None,
+    bausteine: str | None = None,
+) -> int:
+    """`digilotse digicheck --questions [--mode kurz|voll]` or `digilotse digicheck FILE`.
+
+    Prints JSON; a bad answer file, bad data files or wrong arguments exit 2 with one German line.
+    """
+    from . import digicheck
+
+    if questions == (file is not None):
+        print("Fehler: entweder eine Antwortdatei oder --questions angeben.", file=sys.stderr)
+        return 2
+    if mode is not None and not questions:
+        print(
+            "Fehler: --mode gilt nur mit --questions; der Modus steht in der Antwortdatei.",
+            file=sys.stderr,
+        )
+        return 2
+    current = fragebogen or "fragebogen.json"
+    try:
+        q = digicheck.load_questionnaire(fragebogen)
+        result: Any
+        if questions:
+            result = digicheck.questions_list(q, mode or "voll")
+        else:
+            current = bausteine or "bausteine.json"
+            blocks = digicheck.load_bausteine(bausteine, q)
+            current = str(file)
+            result = digicheck.evaluate_from_json(_load(str(file)), q, blocks)
+    except FileNotFoundError:
+        print(f"Fehler: Datei nicht gefunden: {current}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"Fehler: Datei kann nicht gelesen werden: {current} ({exc.strerror})",
+            file=sys.stderr,
+        )
+        return 2
+    except UnicodeDecodeError:
+        print(f"Fehler: Datei ist nicht UTF-8-kodiert: {current}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as exc:
+        print(
+            f"Fehler: keine gültige JSON-Datei (Zeile {exc.lineno}, Spalte {exc.colno}).",
+            file=sys.stderr,
+        )
+        return 2
+    except EngineInputError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
