@@ -129,6 +129,36 @@ def add_portal_objects(t: Tenant) -> Tenant:
         idea_id_ref=idea.pk,
         action=ModerationAction.PUBLISHED,
     )
+    return add_digicheck_objects(t)
+
+
+def add_digicheck_objects(t: Tenant) -> Tenant:
+    """A Digicheck with one Antwortbogen and answers, so every Digicheck URL has an object of
+    this municipality (isolation and permission walks)."""
+    from digilotse.digicheck import services as digicheck
+    from digilotse.digicheck.loading import ensure_catalogue, questionnaire_of
+    from digilotse.digicheck.models import QuestionnaireVersion
+
+    ensure_catalogue()
+    if not QuestionnaireVersion.objects.filter(active=True).exists():
+        from .digicheck.conftest import install_test_catalogue
+
+        install_test_catalogue()
+    cdo = t.users[Role.CDO]
+    assessment = digicheck.assessment_create(
+        actor=cdo,
+        municipality=t.municipality,
+        title="Digicheck 2026",
+        mode="kurz",
+        target_year=2030,
+    )
+    response = digicheck.response_start(actor=cdo, assessment=assessment, perspective="cdo")
+    first = questionnaire_of(assessment).questions_for("kurz")[:2]
+    digicheck.answers_save(
+        actor=cdo,
+        response=response,
+        answers={q.id: (2, 3, False, "", "") for q in first},
+    )
     return t
 
 

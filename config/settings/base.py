@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "digilotse.selection",
     "digilotse.monitoring",
     "digilotse.portal",
+    "digilotse.digicheck",
 ]
 
 MIDDLEWARE = [

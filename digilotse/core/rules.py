@@ -120,3 +120,13 @@ rules.add_perm("monitoring.download_report", is_member)
 rules.add_perm("portal.view_participation", is_member)
 rules.add_perm("portal.moderate", is_cdo)
 rules.add_perm("portal.adopt_idea", is_cdo)
+
+# Kommunaler Digicheck. Every member reads results; members who know the administration answer
+# (not read-only members); the CDO starts and closes checks, turns Bausteine into goals or
+# proposals and decides whether results are shared (anonymised) with the peer comparison.
+rules.add_perm("digicheck.view_digicheck", is_member)
+rules.add_perm(
+    "digicheck.answer_digicheck",
+    is_cdo | is_it_lead | is_project_manager | is_evaluator | is_committee,
+)
+rules.add_perm("digicheck.manage_digicheck", is_cdo)

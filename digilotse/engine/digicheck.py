@@ -509,13 +509,16 @@ def _cmp(value: float) -> float:
     return round(value, 6)
 
 
-def _num(value: float, *, cut: bool = False) -> str:
+def _num(value: float, *, below: float | None = None) -> str:
     """German display of a score with one decimal, trailing „,0“ dropped: „37,5“, „40“.
 
-    Rounded like the JSON output; with ``cut`` the decimal is cut instead (for a failed
-    condition, so that 24.96 reads „24,9 (nötig 25)“, never „25 (nötig 25)“).
+    Rounded like the JSON output, so reasons, missing conditions and tables agree; for a failed
+    condition (``below`` = its threshold) a value that rounding would lift to the threshold is
+    cut instead, so that 24.96 reads „24,9 (nötig 25)“, never „25 (nötig 25)“.
     """
-    shown = math.floor(_cmp(value) * 10 + 1e-9) / 10 if cut else round(value, 1)
+    shown = round(value, 1)
+    if below is not None and shown >= below:  # rounding up would hide the shortfall
+        shown = math.floor(_cmp(value) * 10 + 1e-9) / 10
     text = f"{shown:.1f}".replace(".", ",")
     return text[:-2] if text.endswith(",0") else text
 
@@ -544,14 +547,13 @@ def _and(parts: Sequence[str]) -> str:
 
 def _reason(phase: str, values: Mapping[str, float]) -> str:
     rule = PHASE_RULES[phase]
-    # Values cut like in ``missing`` so that one page never shows 43,2 here and 43,1 there.
-    parts = [f"der Gesamtwert {_num(values[OVERALL], cut=True)} ≥ {_num(rule.overall)}"]
-    parts += [f"{_label(d)} {_num(values[d], cut=True)} ≥ {_num(t)}" for d, t in rule.dimensions]
+    parts = [f"der Gesamtwert {_num(values[OVERALL])} ≥ {_num(rule.overall)}"]
+    parts += [f"{_label(d)} {_num(values[d])} ≥ {_num(t)}" for d, t in rule.dimensions]
     if rule.every_dimension is not None:
         lowest = min(DIMENSION_IDS, key=lambda d: values[d])
         parts.append(
             f"alle Dimensionen mindestens {_num(rule.every_dimension)} "
-            f"(niedrigste: {_label(lowest)} {_num(values[lowest], cut=True)})"
+            f"(niedrigste: {_label(lowest)} {_num(values[lowest])})"
         )
     return f"{PHASE_NAMES[phase]}, weil {_and(parts)}."
 
@@ -596,7 +598,7 @@ def classify(scores: Mapping[str, float | None]) -> PhaseResult:
         for key, threshold in _requirements(nxt).items():
             if _cmp(values[key]) >= threshold:
                 continue
-            shown = "keine Bewertung" if key in unknown else _num(values[key], cut=True)
+            shown = "keine Bewertung" if key in unknown else _num(values[key], below=threshold)
             missing.append(
                 f"Für die {PHASE_NAMES[nxt]} fehlt: {_label(key)} {shown} (nötig {_num(threshold)})."
             )

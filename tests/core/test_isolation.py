@@ -34,6 +34,9 @@ from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from digilotse.core.models import AuditEntry, Membership, Municipality, OrgUnit, Role
+from digilotse.digicheck.models import Assessment as DigicheckAssessment
+from digilotse.digicheck.models import BausteinAdoption
+from digilotse.digicheck.models import Response as DigicheckResponse
 from digilotse.monitoring.models import ApiToken, KpiMeasurement, Milestone, StatusReport
 from digilotse.portal.models import (
     Comment,
@@ -114,10 +117,23 @@ PK_MODELS: dict[str, type[Model]] = {
     "monitoring:document_beschlussvorlage_xlsx": SelectionRound,
     "participation:idea_adopt": Idea,
     "participation:idea": Idea,
+    "digicheck:detail": DigicheckAssessment,
+    "digicheck:answer_start": DigicheckAssessment,
+    "digicheck:answer": DigicheckAssessment,
+    "digicheck:submit": DigicheckAssessment,
+    "digicheck:close": DigicheckAssessment,
+    "digicheck:result": DigicheckAssessment,
+    "digicheck:adopt": DigicheckAssessment,
+    "digicheck:peers": DigicheckAssessment,
+    "digicheck:peer_settings": DigicheckAssessment,
+    "digicheck:report_pdf": DigicheckAssessment,
+    "digicheck:answers_xlsx": DigicheckAssessment,
 }
 # Further URL parameters that name an object, and its model (the project inside a round).
 EXTRA_MODELS: dict[str, type[Model]] = {"project": Project}
-KNOWN_KWARGS = {"municipality", "pk", *EXTRA_MODELS}
+# URL parameters that do not name an object, with a value that exists in every municipality.
+VALUE_KWARGS: dict[str, str] = {"dimension": "fuehrung"}
+KNOWN_KWARGS = {"municipality", "pk", *EXTRA_MODELS, *VALUE_KWARGS}
 POSITIVE_STATUSES = {200, 302, 405}
 # Tenant-owned tables whose rows for B must be untouched after A's requests.
 B_TABLES: list[type[Model]] = [
@@ -139,6 +155,9 @@ B_TABLES: list[type[Model]] = [
     IdeaFollow,
     ModerationEvent,
     ParticipationSettings,
+    DigicheckAssessment,
+    DigicheckResponse,
+    BausteinAdoption,
 ]
 
 
@@ -245,6 +264,7 @@ def url_for(route: TenantRoute, municipality: Municipality, pk_owner: Municipali
     for name, model in EXTRA_MODELS.items():
         if name in route.kwargs:
             kwargs[name] = obj_of(model, pk_owner).pk
+    kwargs.update({k: v for k, v in VALUE_KWARGS.items() if k in route.kwargs})
     return reverse(route.name, kwargs=kwargs)
 
 
@@ -309,6 +329,7 @@ def test_municipality_a_cannot_reach_municipality_b(route, tenant, other_tenant,
         kwargs={
             "municipality": "gibt-es-nicht",
             **{k: 1 for k in ("pk", *EXTRA_MODELS) if k in route.kwargs},
+            **{k: v for k, v in VALUE_KWARGS.items() if k in route.kwargs},
         },
     )
     expect("get", nowhere, {404}, "a: unbekannte Kommune")
@@ -327,6 +348,7 @@ def test_municipality_a_cannot_reach_municipality_b(route, tenant, other_tenant,
                 "municipality": a.slug,
                 "pk": obj_of(PK_MODELS[route.name], a).pk,
                 **{name: obj_of(EXTRA_MODELS[name], b).pk for name in extra},
+                **{k: v for k, v in VALUE_KWARGS.items() if k in route.kwargs},
             },
         )
         for method in ("get", "post"):

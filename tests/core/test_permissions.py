@@ -78,6 +78,9 @@ monitoring.download_report  x     x     x     x       x         x         x     
 portal.view_participation   x     x     x     x       x         x         x       x        x          -        -
 portal.moderate             x     -     -     -       -         -         -       -        -          -        -
 portal.adopt_idea           x     -     -     -       -         -         -       -        -          -        -
+digicheck.view_digicheck    x     x     x     x       x         x         x       x        x          -        -
+digicheck.answer_digicheck  x     x     x     x       x         x         x       -        -          -        -
+digicheck.manage_digicheck  x     -     -     -       -         -         -       -        -          -        -
 """
 
 # Checked against one project (detail, edit, status, delete). A project manager may change and

@@ -204,7 +204,11 @@ def test_musterstadt_users_cannot_see_beispielhausen(seeded, db, client):
 
 def test_if_empty_does_nothing_the_second_time(seeded, db):
     def counts() -> tuple[int, ...]:
+        from digilotse.digicheck.models import Assessment as Digicheck
+        from digilotse.digicheck.models import PeerResult
+
         models = (Project, AuditEntry, User, StatusReport, Milestone, KpiMeasurement)
+        models += (Digicheck, PeerResult)
         return tuple(m._default_manager.count() for m in models)
 
     before = counts()
@@ -230,6 +234,14 @@ def test_reset_recreates_the_demo(seeded, db):
     assert fresh.pk != old_pk
     assert Project.objects.filter(municipality=fresh).count() == before
     assert User.objects.filter(email=ADMIN_EMAIL).count() == 1
+    from digilotse.digicheck.demo import SYNTHETIC_PEERS
+    from digilotse.digicheck.models import PeerResult
+
+    # Synthetic peers are replaced, not duplicated; the opted-in row is the fresh town's.
+    assert PeerResult.objects.filter(synthetic=True).count() == sum(
+        n for _c, _l, n, _v in SYNTHETIC_PEERS
+    )
+    assert PeerResult.objects.get(synthetic=False).source.municipality == fresh
 
 
 def test_demo_data_covers_the_seed_measures():
@@ -655,3 +667,53 @@ def test_demo_has_threaded_comments_and_a_hidden_spam_comment(musterstadt, clien
     assert listing.status_code == 200
     exported = client.get(reverse("portal:open_data_ideas_json", args=["musterstadt"]))
     assert exported.status_code == 200 and spam.text not in exported.content.decode()
+
+
+def test_demo_has_two_closed_digichecks_moving_up_a_phase_and_an_open_one(musterstadt):
+    from digilotse.digicheck.models import Answer, Assessment, Phase
+
+    checks = list(Assessment.objects.filter(municipality=musterstadt).order_by("created_at"))
+    closed = [a for a in checks if a.closed_at is not None]
+    assert len(closed) == 2 and all(a.mode == "kurz" for a in closed)
+    first, second = closed
+    assert (second.closed_at - first.closed_at).days > 300
+    phases = list(Phase.values)
+    assert phases.index(second.phase) == phases.index(first.phase) + 1
+    for a in closed:
+        responses = list(a.responses.all())
+        assert len(responses) == 3 and len({r.perspective for r in responses}) == 3
+        assert all(r.submitted_at is not None for r in responses)
+        assert a.result["respondents"] == 3
+    answers = Answer.objects.filter(response__assessment__in=closed)
+    assert answers.filter(unknown=True, current__isnull=True).exists()
+    assert answers.exclude(evidence_note="").exists()
+    open_checks = [a for a in checks if a.closed_at is None]
+    assert len(open_checks) == 1 and open_checks[0].mode == "voll"
+    partial = open_checks[0].responses.get()
+    assert partial.submitted_at is None and partial.answers.exists()
+
+
+def test_demo_digicheck_adoption_opt_in_and_synthetic_peers(musterstadt, client):
+    from digilotse.digicheck import peers
+    from digilotse.digicheck.models import Assessment, BausteinAdoption, PeerResult
+
+    adoption = BausteinAdoption.objects.get(municipality=musterstadt)
+    assert adoption.project is not None and adoption.project.municipality == musterstadt
+    latest = peers.latest_closed(musterstadt)
+    assert latest is not None and peers.sharing(musterstadt)
+    assert PeerResult.objects.get(source__municipality=musterstadt).source == latest
+    synthetic = PeerResult.objects.filter(synthetic=True)
+    assert 35 <= synthetic.count() <= 45
+    assert synthetic.values("size_class").distinct().count() >= 5
+    assert synthetic.values("land").distinct().count() >= 8
+    comparison = peers.peer_comparison(musterstadt, latest.result)
+    assert all(not g.hidden and g.n >= 5 for g in comparison.groups)
+    assert comparison.synthetic
+    # One group stays under the threshold: Beispielhausen's class in its Land.
+    beispielhausen = Municipality.objects.get(slug="beispielhausen")
+    hidden = peers.peer_comparison(beispielhausen, latest.result).groups
+    assert not hidden[0].hidden and hidden[1].hidden and hidden[1].n < 5
+    client.login(email="lesen@musterstadt.example", password=DEMO_PASSWORD)
+    page = client.get(reverse("digicheck:peers", args=["musterstadt", latest.pk]))
+    assert "Demo-Vergleichswerte (synthetisch)" in page.content.decode()
+    assert Assessment.objects.filter(municipality=beispielhausen).count() == 0

@@ -653,3 +653,13 @@ def test_shipped_raising_an_answer_never_lowers_scores_or_phase(data):
 )
 def test_uniform_levels_map_onto_the_phases(q, level, phase):
     assert classify(dimension_scores(q, "voll", all_answers(q, "voll", level))).phase == phase
+
+
+def test_reasons_and_missing_show_the_same_rounded_value():
+    result = classify(dict.fromkeys(DIMENSION_IDS, 43.16))
+    assert result.phase == "start"
+    assert "Gesamtwert 43,2 ≥ 25" in result.reasons[0]
+    assert any("Gesamtwert 43,2 (nötig 45)" in line for line in result.missing)
+    # Where rounding would reach the threshold, the shortfall stays visible.
+    result = classify(dict.fromkeys(DIMENSION_IDS, 44.96))
+    assert any("Gesamtwert 44,9 (nötig 45)" in line for line in result.missing)

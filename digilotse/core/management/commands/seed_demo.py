@@ -237,6 +237,9 @@ class _Seeder:
             from digilotse.portal.demo import seed_demo_participation
 
             seed_demo_participation(municipality=municipality, now=self.now)
+            from digilotse.digicheck.demo import seed_demo_digicheck
+
+            seed_demo_digicheck(municipality=municipality, now=self.now)
         return self._result()
 
     # --- strategy ----------------------------------------------------------------------------
