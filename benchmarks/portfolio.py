@@ -10,7 +10,8 @@ Two parts, both through :func:`digilotse.engine.portfolio.optimize` exactly as t
     OR-Library's ``mkcbres.txt``; the problem names (``5.100-00`` …) come from the same file.
 ``portfolio_rows()``
     seeded synthetic municipal portfolios (:func:`municipal_portfolio`) of 100, 300 and 1,000
-    projects over 5 years, judged against the targets of issue 4.
+    projects over 5 years, judged against the targets of issue 4, and the net-cost cases of
+    issue 8 (:func:`funded_portfolio`: the same portfolios with 10 funding programmes).
 
 The reference data is read at run time from ``../shared/data`` (or ``$DIGILOTSE_SHARED_DATA``) and
 never copied into the repository. ``portfolio_section()`` renders both parts as Markdown for
@@ -20,6 +21,7 @@ benchmarks/RESULTS.md; ``python -m benchmarks.portfolio`` prints it (``--quick``
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -37,12 +39,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from digilotse.engine.portfolio import (  # noqa: E402
+    FundingOption,
     PortfolioProblem,
     PortfolioResult,
     Project,
     optimize,
     parse_orlib,
-    selection_violations,
+    result_violations,
 )
 
 #: Per-problem time limit for mknapcb1 (seconds).
@@ -53,6 +56,9 @@ LARGE_GAP = 0.005
 #: Safety net for the instances that should be proven optimal (they are reported as not proven
 #: if they hit it).
 EXACT_TIME_LIMIT = 60.0
+#: Net-cost cases (issue 8): number of funding programmes and the target for a proven optimum.
+FUNDING_PROGRAMS = 10
+FUNDING_TARGET_SECONDS = 20.0
 
 FIELDS = (
     "Bürgerservice",
@@ -217,6 +223,81 @@ def municipal_portfolio(
     )
 
 
+def funded_portfolio(
+    n: int,
+    *,
+    seed: int,
+    programs: int = FUNDING_PROGRAMS,
+    budget_share: float = 0.5,
+    fte_share: float = 0.8,
+    time_limit: float | None = None,
+    mip_rel_gap: float = 0.0,
+) -> PortfolioProblem:
+    """:func:`municipal_portfolio` with funding programmes (issue 8, item 7: net-cost optimisation).
+
+    The projects, costs and budgets are exactly those of ``municipal_portfolio(n, seed=seed,
+    budget_share=budget_share, fte_share=fte_share)``. Staff covers 80 % of the demand (not 50 %
+    as in the issue-4 cases): with half the staff, staff and not money limits the portfolio and
+    funding can change little. On top of them, seeded by ``(seed, n, programs)``:
+
+    * **options** — 40 % of the projects have funding options: one programme (70 %) or two
+      different ones (30 %), drawn uniformly from ``programs`` programmes ``"F01"…``.
+    * **amounts** — each option pays a rate of 40–80 % (drawn per option) of the project's
+      *one-off* cost in its implementation years, rounded down to 100 €; running costs are not
+      funded. The implementation years are the first year with cost and, if its cost is the same
+      (the investment split over two years), the second. Two options of one project may together
+      exceed the cost in a year — then they are alternatives (no over-financing), otherwise they
+      can be combined.
+    * **availability** — each programme has 20–40 % (drawn per programme) of what all its options
+      request together, rounded down to 1,000 €, so programme money is scarce and contested.
+    """
+    base = municipal_portfolio(
+        n,
+        seed=seed,
+        budget_share=budget_share,
+        fte_share=fte_share,
+        time_limit=time_limit,
+        mip_rel_gap=mip_rel_gap,
+    )
+    rng = np.random.default_rng([seed, n, programs, 8])
+    names = [f"F{k + 1:02d}" for k in range(programs)]
+    periods = base.periods
+    requested = dict.fromkeys(names, 0.0)
+    projects: list[Project] = []
+    for project in base.projects:
+        if rng.random() >= 0.4:
+            projects.append(project)
+            continue
+        count = 1 if rng.random() < 0.7 else 2
+        chosen = rng.choice(programs, size=count, replace=False)
+        costs = [project.cost.get(t, 0.0) for t in periods]
+        first = next(k for k, c in enumerate(costs) if c > 0)
+        build = [first]
+        if first + 1 < len(periods) and costs[first + 1] == costs[first]:
+            build.append(first + 1)
+        options: list[FundingOption] = []
+        for k in chosen:
+            rate = rng.uniform(0.4, 0.8)
+            amount = {
+                periods[b]: float(np.floor(rate * costs[b] / 100) * 100)
+                for b in build
+                if np.floor(rate * costs[b] / 100) > 0
+            }
+            if amount:
+                options.append(FundingOption(names[int(k)], amount))
+                requested[names[int(k)]] += sum(amount.values())
+        projects.append(dataclasses.replace(project, funding=tuple(options)))
+    available = {
+        prog: float(np.floor(rng.uniform(0.2, 0.4) * requested[prog] / 1000) * 1000)
+        for prog in names
+    }
+    return base.replace(
+        projects=tuple(projects),
+        programs=available,
+        name=f"{base.name}, {programs} funding programmes",
+    )
+
+
 @dataclass(frozen=True)
 class Case:
     """One synthetic benchmark instance and the target it is judged against."""
@@ -226,10 +307,20 @@ class Case:
     budget_share: float
     time_limit: float
     mip_rel_gap: float
-    target: str  # "optimal<10" | "gap<60" | ""
+    target: str  # "optimal<10" | "optimal<20" | "gap<60" | ""
     size_sigma: float = 1.1
+    programs: int = 0  # > 0: net-cost case (funded_portfolio)
 
     def problem(self) -> PortfolioProblem:
+        if self.programs:
+            return funded_portfolio(
+                self.n,
+                seed=self.seed,
+                programs=self.programs,
+                budget_share=self.budget_share,
+                time_limit=self.time_limit,
+                mip_rel_gap=self.mip_rel_gap,
+            )
         return municipal_portfolio(
             self.n,
             seed=self.seed,
@@ -256,6 +347,10 @@ CASES: tuple[Case, ...] = (
     Case(1000, 1, 0.5, LARGE_TIME_LIMIT, 0.0, "", STRESS_SIGMA),
 )
 QUICK_CASES: tuple[Case, ...] = CASES[:2]
+#: Net-cost optimisation (issue 8): 300 projects × 5 years, 10 programmes, proven optimal < 20 s.
+FUNDING_CASES: tuple[Case, ...] = tuple(
+    Case(300, s, 0.5, EXACT_TIME_LIMIT, 0.0, "optimal<20", programs=FUNDING_PROGRAMS) for s in SEEDS
+)
 
 
 @dataclass(frozen=True)
@@ -281,6 +376,9 @@ def _target(case: Case, res: PortfolioResult) -> str:
     if case.target == "optimal<10":
         ok = res.status == "optimal" and case.mip_rel_gap == 0 and res.seconds < 10
         return f"{'✓' if ok else '✗'} optimal < 10 s"
+    if case.target == "optimal<20":
+        ok = res.status == "optimal" and case.mip_rel_gap == 0 and res.seconds < 20
+        return f"{'✓' if ok else '✗'} optimal < 20 s"
     if case.target == "gap<60":
         ok = res.has_solution and res.gap is not None and res.gap <= 0.005 and res.seconds < 60
         return f"{'✓' if ok else '✗'} gap ≤ 0,5 % < 60 s"
@@ -290,15 +388,37 @@ def _target(case: Case, res: PortfolioResult) -> str:
 def run_case(case: Case) -> PortfolioRow:
     problem = case.problem()
     res = optimize(problem)
-    if res.has_solution:
-        assert selection_violations(problem, res.selected) == [], problem.name
+    if res.has_solution:  # every row, incl. the chosen funding, recomputed independently
+        assert result_violations(problem, res) == [], problem.name
     n_req = sum(len(p.requires) for p in problem.projects)
     n_excl = sum(len(p.excludes) for p in problem.projects)
     n_mand = sum(p.mandatory for p in problem.projects)
+    constraints = f"{n_req} requires · {n_excl} excl. pairs · {n_mand} mandatory"
+    if problem.programs:
+        n_opt = sum(len(p.funding) for p in problem.projects)
+        n_funded = sum(bool(p.funding) for p in problem.projects)
+        used = len(res.funding or {})
+        plain = optimize(
+            problem.replace(
+                programs={},
+                projects=tuple(dataclasses.replace(p, funding=()) for p in problem.projects),
+            ),
+            with_greedy=False,
+        ).objective
+        gain = (
+            f" (funding adds {100 * (res.objective / plain - 1):.1f} %)"
+            if plain and res.objective is not None
+            else ""
+        )
+        constraints += (
+            f" · {n_opt} funding options for {n_funded} projects · {len(problem.programs)} "
+            f"programmes · {used} selected projects funded · optimum without funding "
+            f"{_n(plain, 2)}{gain}"
+        )
     return PortfolioRow(
         label=problem.name + (", exact" if case.n >= 1000 and case.mip_rel_gap == 0 else ""),
         projects=case.n,
-        constraints=f"{n_req} requires · {n_excl} excl. pairs · {n_mand} mandatory",
+        constraints=constraints,
         status=res.status,
         proven=res.status == "optimal" and case.mip_rel_gap == 0,
         seconds=res.seconds,
@@ -314,6 +434,11 @@ def run_case(case: Case) -> PortfolioRow:
 
 def portfolio_rows(cases: Iterable[Case] = CASES) -> list[PortfolioRow]:
     """Solve every synthetic case (about 2 minutes on 2 cores for ``CASES``)."""
+    return [run_case(c) for c in cases]
+
+
+def funding_rows(cases: Iterable[Case] = FUNDING_CASES) -> list[PortfolioRow]:
+    """The net-cost cases of issue 8 (300 projects × 5 years, 10 programmes)."""
     return [run_case(c) for c in cases]
 
 
@@ -435,7 +560,12 @@ def portfolio_markdown(rows: Sequence[PortfolioRow]) -> list[str]:
         f"{LARGE_GAP}`, `time_limit = {LARGE_TIME_LIMIT:g}` — HiGHS stops as soon as its gap is "
         "≤ 0.5 % (status *optimal (gap tol.)*), so their seconds are the time to reach that "
         "guarantee. Greedy = the ranking cut-off (`greedy`: by value, skip what does not fit); "
-        "lost = objective − greedy (share of the objective).",
+        "lost = objective − greedy (share of the objective). Rows with *funding programmes* are "
+        "the net-cost cases of issue 8 (`funded_portfolio`: the same portfolios with FTE capacity "
+        "at 80 % of the demand, 40 % of the projects with 1–2 funding options of 40–80 % of their "
+        "one-off cost, each programme holding 20–40 % of what is requested from it; budgets count "
+        "cost minus chosen funding; the greedy baseline takes funding first come, first served; "
+        "seconds include the second solve that picks the most funding for the chosen selection).",
         "",
         "| instance | constraints | status | seconds | gap | objective | bound | greedy "
         "| lost by greedy | nodes | target |",
@@ -454,7 +584,8 @@ def portfolio_markdown(rows: Sequence[PortfolioRow]) -> list[str]:
     lines += [
         "",
         "Targets of issue 4 (reported, not asserted): 300 projects × 5 years proven optimal in "
-        "< 10 s on 2 cores; 1,000 projects within 0.5 % gap in < 60 s.",
+        "< 10 s on 2 cores; 1,000 projects within 0.5 % gap in < 60 s. Issue 8 (net cost): 300 "
+        "projects × 5 years with 10 funding programmes proven optimal in < 20 s.",
         "",
     ]
     for mark, what in (("optimal < 10 s", "300 projects"), ("gap ≤ 0,5 %", "1,000 projects")):
@@ -467,6 +598,15 @@ def portfolio_markdown(rows: Sequence[PortfolioRow]) -> list[str]:
                 secs = [r.seconds for r in judged]
                 span = f"{min(secs):.2f}" + (f"–{max(secs):.2f}" if len(secs) > 1 else "")
                 lines.append(f"- {what}, {group}: target met {met} of {len(judged)} ({span} s).")
+    funded = [r for r in rows if "optimal < 20 s" in r.target]
+    if funded:
+        met = sum(r.target.startswith("✓") for r in funded)
+        secs = [r.seconds for r in funded]
+        span = f"{min(secs):.2f}" + (f"–{max(secs):.2f}" if len(secs) > 1 else "")
+        lines.append(
+            f"- 300 projects with {FUNDING_PROGRAMS} funding programmes (net cost): target met "
+            f"{met} of {len(funded)} ({span} s)."
+        )
     return lines
 
 
@@ -474,13 +614,15 @@ def portfolio_section(
     extra_rows: Sequence[PortfolioRow] = (),
     *,
     cases: Sequence[Case] = CASES,
+    funding_cases: Sequence[Case] = FUNDING_CASES,
     mknap_limit: int | None = None,
 ) -> list[str]:
-    """Both benchmark tables as Markdown lines; ``extra_rows`` are appended to the synthetic table."""
+    """Both benchmark tables as Markdown lines; the net-cost rows and ``extra_rows`` are appended
+    to the synthetic table."""
     return [
         *mknap_markdown(mknap_rows(mknap_limit)),
         "",
-        *portfolio_markdown([*portfolio_rows(cases), *extra_rows]),
+        *portfolio_markdown([*portfolio_rows(cases), *funding_rows(funding_cases), *extra_rows]),
         "",
     ]
 
@@ -488,14 +630,23 @@ def portfolio_section(
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 mknap problems, 2 portfolios")
-    parser.add_argument("--only", choices=("mknap", "synthetic"))
+    parser.add_argument("--only", choices=("mknap", "synthetic", "funding"))
     args = parser.parse_args(argv)
     start = time.perf_counter()
     lines: list[str] = []
-    if args.only != "synthetic":
+    if args.only is None or args.only == "mknap":
         lines += [*mknap_markdown(mknap_rows(3 if args.quick else None)), ""]
-    if args.only != "mknap":
-        lines += portfolio_markdown(portfolio_rows(QUICK_CASES if args.quick else CASES))
+    if args.only is None or args.only == "synthetic":
+        lines += portfolio_markdown(
+            [
+                *portfolio_rows(QUICK_CASES if args.quick else CASES),
+                *funding_rows(FUNDING_CASES[:1] if args.quick else FUNDING_CASES),
+            ]
+        )
+    elif args.only == "funding":
+        lines += portfolio_markdown(
+            funding_rows(FUNDING_CASES[:1] if args.quick else FUNDING_CASES)
+        )
     print("\n".join(lines))
     print(f"\n({time.perf_counter() - start:.0f} s)")
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("k/<slug:municipality>/umsetzung/", include("digilotse.monitoring.urls")),
     path("k/<slug:municipality>/beteiligung/", include("digilotse.portal.urls_staff")),
     path("k/<slug:municipality>/digicheck/", include("digilotse.digicheck.urls")),
+    path("k/<slug:municipality>/foerdermittel/", include("digilotse.funding.urls")),
     path("k/<slug:municipality>/", include("digilotse.core.urls")),
     path("p/<slug:municipality>/", include("digilotse.portal.urls")),
 ]

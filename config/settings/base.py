@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "digilotse.monitoring",
     "digilotse.portal",
     "digilotse.digicheck",
+    "digilotse.funding",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +117,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Uploaded files (funding application documents): never served as static files; the views
+# check membership and send them as attachments. Keep the directory outside the web root.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "/_media-not-served/"
+
 STATICFILES_DIRS = [
     BASE_DIR / "digilotse" / "static",
     # npm-installed assets, served by ourselves (no CDN): KERN UX design system and htmx.

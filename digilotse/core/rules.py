@@ -130,3 +130,13 @@ rules.add_perm(
     is_cdo | is_it_lead | is_project_manager | is_evaluator | is_committee,
 )
 rules.add_perm("digicheck.manage_digicheck", is_cdo)
+
+# Fördermittel. Every member reads the catalogue, matches, deadlines, applications and financing
+# plans; the CDO, the IT lead and the project's managers prepare applications and financing plans;
+# the CDO maintains the municipality's own programmes and budgets. The installation catalogue
+# (Förderdatenbank import) is maintained by the installation admin (superuser) only.
+rules.add_perm("funding.view_funding", is_member)
+rules.add_perm(
+    "funding.change_application", is_cdo | is_it_lead | (is_project_manager & manages_project)
+)
+rules.add_perm("funding.manage_programs", is_cdo)

@@ -104,6 +104,10 @@ def project_get(*, municipality: Municipality, pk: int) -> Project:
                 queryset=GoalContribution.objects.select_related("goal__action_field"),
             ),
             "status_changes__actor",
+            # Where the project came from and how it is funded (other apps link back here).
+            "digicheck_adoptions__baustein",
+            "ideas",
+            "funding_applications__program",
         )
         .get(pk=pk)
     )

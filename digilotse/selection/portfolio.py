@@ -20,6 +20,9 @@ the command line):
   with ``include_running``, the municipality's running projects outside the round (value 0: they
   only take their share of budget and staff).
 * **fields / min_share** — Handlungsfelder and optional minimum shares of the cost.
+* **programs / funding** — only with ``net_cost`` (opt-in): the projects' funding applications
+  as options and the programme budgets as limits (``_add_funding``); the budget then applies to
+  cost minus the funding the solver chooses.
 """
 
 from __future__ import annotations
@@ -221,7 +224,70 @@ def build_problem(
         problem["forced_out"] = sorted(forced_out & ids)
     if assumptions.get("min_share"):
         problem["min_share"] = {str(f): float(s) for f, s in assumptions["min_share"].items()}
+    if assumptions.get("net_cost"):
+        notes.extend(_add_funding(selection_round.municipality_id, problem))
     return problem, notes
+
+
+def _add_funding(municipality_id: int, problem: dict[str, Any]) -> list[str]:
+    """Opt-in „Nettokosten“ mode (issue 8): the projects' funding applications (Idee, in
+    Vorbereitung, eingereicht, bewilligt; the approved amount where set, else the requested one,
+    at most the year's cost) become funding options, the programmes' budgets for the
+    municipality (``ProgramBudget``) their limits; a programme without a budget is limited only
+    by what is applied for. Programme ids in the problem are „FP-<pk>“."""
+    from digilotse.funding.models import FundingProgram, ProgramBudget
+    from digilotse.funding.selectors_applications import funding_options
+
+    entries = {e["id"]: e for e in problem["projects"]}
+    projects = {
+        p.pk: p
+        for p in Project.objects.filter(municipality_id=municipality_id, key__in=list(entries))
+    }
+    applied: dict[int, float] = {}
+    for project_id, options in funding_options(projects.values()).items():
+        entry = entries[projects[project_id].key]
+        funding = []
+        for program_id, amounts in options:
+            amount = {}
+            for year, value in amounts.items():
+                cost = float(entry["cost"].get(str(year), 0.0))
+                if str(year) in problem["periods"] and cost > 0:
+                    amount[str(year)] = min(float(value), cost)
+            if amount:
+                funding.append({"program": f"FP-{program_id}", "amount": amount})
+                applied[program_id] = applied.get(program_id, 0.0) + sum(amount.values())
+        if funding:
+            entry["funding"] = funding
+    if not applied:
+        return [_("Nettokosten: Keine Förderanträge mit Beträgen in den Planungsjahren.")]
+    budgets = {
+        b.program_id: float(b.available)
+        for b in ProgramBudget.objects.filter(
+            municipality_id=municipality_id, program_id__in=list(applied)
+        )
+    }
+    problem["programs"] = {
+        f"FP-{pid}": {"available": budgets.get(pid, total)}
+        for pid, total in sorted(applied.items())
+    }
+    notes = [
+        _(
+            "Nettokosten: Das Budget gilt für die Kosten abzüglich der Förderung aus "
+            "%(n)s Programmen; je Projekt und Programm höchstens ein Antrag."
+        )
+        % {"n": len(applied)}
+    ]
+    unlimited = sorted(
+        FundingProgram.objects.filter(pk__in=set(applied) - set(budgets)).values_list(
+            "title", flat=True
+        )
+    )
+    if unlimited:
+        notes.append(
+            _("Ohne hinterlegtes Programmbudget (begrenzt nur durch die Anträge): %(p)s.")
+            % {"p": ", ".join(unlimited)}
+        )
+    return notes
 
 
 def solve(problem: dict[str, Any]) -> tuple[PortfolioProblem, PortfolioResult]:
@@ -386,6 +452,11 @@ def check_assumptions(
         errors["min_share"] = _("Die Mindestanteile ergeben zusammen mehr als 100 %.")
     out["min_share"] = shares
     out["include_running"] = bool(assumptions.get("include_running"))
+    # Opt-in net-cost mode (funding applications and programme budgets); absent when off.
+    if assumptions.get("net_cost"):
+        out["net_cost"] = True
+    else:
+        out.pop("net_cost", None)
     limit = float(assumptions.get("time_limit") or DEFAULT_TIME_LIMIT)
     if not 1 <= limit <= MAX_TIME_LIMIT:
         errors["time_limit"] = _("Die Rechenzeit muss zwischen 1 und %(max)s Sekunden liegen.") % {

@@ -81,6 +81,9 @@ portal.adopt_idea           x     -     -     -       -         -         -     
 digicheck.view_digicheck    x     x     x     x       x         x         x       x        x          -        -
 digicheck.answer_digicheck  x     x     x     x       x         x         x       -        -          -        -
 digicheck.manage_digicheck  x     -     -     -       -         -         -       -        -          -        -
+funding.view_funding        x     x     x     x       x         x         x       x        x          -        -
+funding.manage_programs     x     -     -     -       -         -         -       -        -          -        -
+funding.change_application  x     x     -     -       -         -         -       -        -          -        -
 """
 
 # Checked against one project (detail, edit, status, delete). A project manager may change and
@@ -93,6 +96,7 @@ projects.submit_project     x     x     x     x       -         -         -     
 projects.decide_project     x     -     -     -       -         -         -       -        -          -        -
 projects.delete_project     x     -     -     -       -         -         -       -        -          -        -
 projects.export_project     x     x     x     x       x         x         x       x        x          -        -
+funding.change_application  x     x     x     x       -         -         -       -        -          -        -
 """
 
 # Checked against one selection round whose evaluators are the evaluator, the committee member
@@ -214,7 +218,10 @@ def world(db) -> World:
 def test_matrix_covers_every_registered_permission():
     registered = set(rules.permissions.permissions.keys())
     assert set(MUNICIPALITY) == registered
-    project_perms = {p for p in registered if p.startswith("projects.")}
+    # Rules checked against a project: the register's and the funding application's.
+    project_perms = {
+        p for p in registered if p.startswith("projects.") or p == "funding.change_application"
+    }
     project_perms -= {"projects.add_project", "projects.import_project"}  # no project yet
     assert set(PROJECT) == project_perms
     assert set(ROUND) == {p for p in registered if p.startswith("selection.")}

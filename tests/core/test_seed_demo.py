@@ -209,6 +209,9 @@ def test_if_empty_does_nothing_the_second_time(seeded, db):
 
         models = (Project, AuditEntry, User, StatusReport, Milestone, KpiMeasurement)
         models += (Digicheck, PeerResult)
+        from digilotse.funding.models import FinancingLine, FundingApplication, FundingProgram
+
+        models += (FundingProgram, FundingApplication, FinancingLine)
         return tuple(m._default_manager.count() for m in models)
 
     before = counts()
@@ -717,3 +720,53 @@ def test_demo_digicheck_adoption_opt_in_and_synthetic_peers(musterstadt, client)
     page = client.get(reverse("digicheck:peers", args=["musterstadt", latest.pk]))
     assert "Demo-Vergleichswerte (synthetisch)" in page.content.decode()
     assert Assessment.objects.filter(municipality=beispielhausen).count() == 0
+
+
+def test_demo_funding_programmes_applications_and_financing(musterstadt, client):
+    from digilotse.funding import selectors_applications as funding
+    from digilotse.funding.models import (
+        ApplicationStatus,
+        FinancingLine,
+        FinancingSource,
+        FundingApplication,
+        FundingProgram,
+        ProgramBudget,
+    )
+
+    programs = FundingProgram.objects.filter(municipality=musterstadt)
+    assert 8 <= programs.count() <= 12
+    assert not programs.filter(example=False).exists()
+    # Invented programmes say so in the title; a real one says its figures are invented.
+    for p in programs:
+        assert "(Beispiel)" in p.title or "erfunden" in p.summary, p.title
+    today = timezone.localdate()
+    upcoming = [d for p in programs for d in p.deadlines.values_list("date", flat=True)]
+    assert upcoming and all(today < d <= today + timedelta(days=366) for d in upcoming)
+    assert ProgramBudget.objects.filter(municipality=musterstadt).count() >= 4
+    applications = FundingApplication.objects.filter(municipality=musterstadt)
+    assert set(applications.values_list("status", flat=True)) == set(ApplicationStatus.values)
+    for a in applications:
+        assert a.years.filter(requested__gt=0).exists(), a.project.key
+        if a.status in (ApplicationStatus.APPROVED, ApplicationStatus.SETTLED):
+            assert a.years.filter(approved__gt=0).exists(), a.project.key
+            assert a.decided_on is not None and a.submitted_on is not None
+    # Checklists partly complete: some prepared applications are not ready yet.
+    from digilotse.funding.services import readiness_missing
+
+    preparing = applications.filter(status=ApplicationStatus.PREPARING)
+    assert any(readiness_missing(a) for a in preparing)
+    assert applications.filter(joint_project=True, partner_commitments=False).exists()
+    lines = FinancingLine.objects.filter(municipality=musterstadt)
+    assert lines.filter(source=FinancingSource.FUNDING, application__isnull=False).exists()
+    assert lines.filter(source=FinancingSource.PARTNER).exclude(partner="").exists()
+    for line in lines.filter(application__isnull=False):
+        assert line.application.project_id == line.project_id
+    net = funding.net_cost(musterstadt)
+    assert net.secured > 0 and net.expected >= 0 and net.net_secured < net.cost
+    assert AuditEntry.objects.filter(
+        municipality=musterstadt, object_type="funding.fundingapplication"
+    ).exists()
+    client.login(email="lesen@musterstadt.example", password=DEMO_PASSWORD)
+    board = client.get(reverse("funding:board", args=["musterstadt"]))
+    assert board.status_code == 200
+    assert "Beispiel" in board.content.decode()

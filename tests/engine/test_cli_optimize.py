@@ -188,3 +188,98 @@ def test_missing_file_and_unknown_format(tmp_path):
     proc = _run("--format", "csv", _write(tmp_path, "{}"))
     assert proc.returncode == 2  # argparse
     assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# net-cost optimisation (issue 8): funding programmes
+
+FUNDED: dict[str, Any] = {
+    **json.loads(json.dumps(PAYLOAD)),
+    "programs": {"DIGI": {"available": 60000}, "LAND": {"available": 10000}},
+}
+# GROSS (55) may get 60 000 € from DIGI (net 40 000 € in 2027), ALT 10 000 € from LAND in 2028
+FUNDED["projects"][0]["funding"] = [{"program": "DIGI", "amount": {"2027": 60000}}]
+FUNDED["projects"][4]["funding"] = [{"program": "LAND", "amount": {"2028": 10000}}]
+
+
+def test_optimize_with_funding_prints_the_chosen_programmes(tmp_path):
+    proc = _run(_write(tmp_path, json.dumps(FUNDED)))
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert list(out) == [
+        "status",
+        "selected",
+        "funding",
+        "objective",
+        "bound",
+        "gap",
+        "seconds",
+        "greedy",
+    ]
+    assert out["status"] == "optimal"
+    # 2027: GROSS costs 100 000 − 60 000 = 40 000 net, KLEIN2 50 000 (2028: BASIS 10 000, ALT
+    # 30 000): 141 instead of 98; ALT's LAND money is taken too because it is free
+    assert out["selected"] == ["GROSS", "KLEIN2", "BASIS", "ALT"]
+    assert out["objective"] == 141
+    assert out["funding"] == {"GROSS": ["DIGI"], "ALT": ["LAND"]}
+    # the ranking cut-off: GROSS (with DIGI), KLEIN1, then BASIS; ALT is excluded by KLEIN1
+    assert out["greedy"] == {
+        "selected": ["GROSS", "KLEIN1", "BASIS"],
+        "objective": 108,
+        "funding": {"GROSS": ["DIGI"]},
+    }
+
+
+def test_optimize_without_funding_keys_is_unchanged_by_an_empty_programs_object(tmp_path):
+    plain = json.loads(_run(_write(tmp_path, json.dumps(PAYLOAD), "a.json")).stdout)
+    empty = json.loads(
+        _run(_write(tmp_path, json.dumps({**PAYLOAD, "programs": {}}), "b.json")).stdout
+    )
+    plain.pop("seconds")
+    empty.pop("seconds")
+    assert plain == empty and "funding" not in plain
+
+
+def _funded(change) -> str:
+    payload = json.loads(json.dumps(FUNDED))
+    change(payload)
+    return json.dumps(payload)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            _funded(lambda p: p["projects"][0]["funding"][0].update(program="BUND")),
+            "Fehler: Projekt „GROSS“: unbekanntes Förderprogramm „BUND“.",
+        ),
+        (
+            _funded(lambda p: p["projects"][0]["funding"][0]["amount"].update({"2027": -1})),
+            "Fehler: Projekt „GROSS“: Förderung „DIGI“ 2027 darf nicht negativ sein (ist -1).",
+        ),
+        (
+            _funded(lambda p: p["projects"][0]["funding"][0]["amount"].update({"2030": 1})),
+            "Fehler: Projekt „GROSS“: Förderung aus „DIGI“ für „2030“, das kein Planungsjahr ist.",
+        ),
+        (
+            _funded(lambda p: p["projects"][0]["funding"].append(p["projects"][0]["funding"][0])),
+            "Fehler: Projekt „GROSS“: Förderprogramm „DIGI“ ist doppelt angegeben",
+        ),
+        (
+            _funded(lambda p: p["programs"]["DIGI"].update(rest=1)),
+            "Fehler: Förderprogramm „DIGI“: unbekanntes Feld „rest“",
+        ),
+        (
+            _funded(lambda p: p["projects"][0]["funding"][0]["amount"].update({"2028": 1})),
+            "Fehler: Projekt „GROSS“: Förderung aus „DIGI“ 2028 (1 €) übersteigt die Kosten 2028 (0 €).",
+        ),
+    ],
+)
+def test_bad_funding_input_exits_2_with_one_line(tmp_path, content, message):
+    proc = _run(_write(tmp_path, content))
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert message in lines[0]

@@ -240,6 +240,9 @@ class _Seeder:
             from digilotse.digicheck.demo import seed_demo_digicheck
 
             seed_demo_digicheck(municipality=municipality, now=self.now)
+            from digilotse.funding.demo import seed_demo_funding
+
+            seed_demo_funding(municipality=municipality, now=self.now)
         return self._result()
 
     # --- strategy ----------------------------------------------------------------------------
