@@ -488,6 +488,13 @@ def seed_demo_funding(*, municipality: Municipality, now: datetime) -> dict[str,
         for m in Membership.objects.filter(municipality=municipality).select_related("user")
     }
     cdo = users[Role.CDO]
+    # The installation catalogue: the real records of the Förderdatenbank in ../shared/data
+    # (texts unedited, with attribution); idempotent, re-import updates in place.
+    from .fdb_import import fixture_paths, import_files
+
+    paths = fixture_paths()
+    if paths:
+        import_files(paths)
     programs = {spec.key: _program(municipality, spec, today) for spec in PROGRAMS}
     for spec in PROGRAMS:
         if spec.budget is not None:

@@ -733,6 +733,9 @@ def test_demo_funding_programmes_applications_and_financing(musterstadt, client)
         ProgramBudget,
     )
 
+    # The installation catalogue holds the real Förderdatenbank records of ../shared/data.
+    imported = FundingProgram.objects.filter(municipality=None, fdb_id__isnull=False)
+    assert imported.count() == 3 and not imported.filter(example=True).exists()
     programs = FundingProgram.objects.filter(municipality=musterstadt)
     assert 8 <= programs.count() <= 12
     assert not programs.filter(example=False).exists()
