@@ -3,7 +3,7 @@ views_catalogue.py; further pages (applications, financing, deadlines) add their
 
 from django.urls import path
 
-from . import views_applications, views_catalogue, views_matching
+from . import views_applications, views_budgets, views_catalogue, views_matching
 
 app_name = "funding"
 
@@ -38,6 +38,8 @@ urlpatterns: list = [
     ),
     path("projekte/<int:pk>/finanzierung/", views_applications.financing, name="financing"),
     path("nettokosten/", views_applications.netcost, name="netcost"),
+    # Programme budgets: the limits of the net-cost optimisation (views_budgets.py).
+    path("budgets/", views_budgets.budgets, name="budgets"),
     # Matching and deadlines (views_matching.py). The iCal feed takes the session or a
     # personal token (?token=…); see digilotse/funding/deadlines.py.
     path("projekte/<int:pk>/programme/", views_matching.project_matches, name="project_matches"),

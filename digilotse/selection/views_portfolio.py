@@ -7,7 +7,7 @@ writes in ``services.py``; the views only collect input and prepare rows for the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from digilotse.core.forms import GermanDecimalField, KernForm, format_german_decimal
 from digilotse.core.templatetags.dl import euro, num
 from digilotse.core.tenancy import TenantRequest, require, tenant_get, tenant_view
+from digilotse.funding.selectors import visible_programs
 from digilotse.projects.models import Project
 from digilotse.strategy.models import ActionField
 
@@ -74,6 +75,7 @@ def _scenario_row(scenario: Scenario) -> dict[str, Any]:
         "forced": len(a.get("forced_in", [])) + len(a.get("forced_out", [])),
         "weights": bool(a.get("weights")),
         "fte": bool(a.get("fte")),
+        "net_cost": bool(a.get("net_cost")),
     }
 
 
@@ -124,6 +126,17 @@ class ScenarioForm(KernForm):
             "ihren Teil von Budget und Personal)"
         ),
         required=False,
+    )
+    net_cost = forms.BooleanField(
+        label=gettext_lazy("Nettokosten: Fördermittel aus Anträgen einrechnen"),
+        required=False,
+        help_text=gettext_lazy(
+            "Das Budget gilt dann für die Kosten abzüglich Förderung. Es zählen Förderanträge "
+            "der Projekte im Status Idee, in Vorbereitung, eingereicht und bewilligt – mit dem "
+            "bewilligten Betrag, wo er eingetragen ist, sonst mit dem beantragten. Die Grenze "
+            "je Programm ist das Programmbudget der Kommune; ohne Programmbudget begrenzen nur "
+            "die Anträge. Die Optimierung wählt, welche Förderung sie einrechnet."
+        ),
     )
     forced_in = forms.MultipleChoiceField(
         label=gettext_lazy("Fest einplanen (erzwingen)"),
@@ -218,6 +231,7 @@ class ScenarioForm(KernForm):
                 if d.get(f"share_{i}")
             },
             "include_running": bool(d.get("include_running")),
+            "net_cost": bool(d.get("net_cost")),
             "time_limit": float(d.get("time_limit") or portfolio.DEFAULT_TIME_LIMIT),
         }
 
@@ -228,6 +242,7 @@ def _initial(assumptions: dict[str, Any], form_kwargs: dict[str, Any]) -> dict[s
     initial: dict[str, Any] = {
         "budget_change": g(assumptions.get("budget_change") or None),
         "include_running": assumptions.get("include_running", False),
+        "net_cost": bool(assumptions.get("net_cost")),
         "forced_in": assumptions.get("forced_in", []),
         "forced_out": assumptions.get("forced_out", []),
         "time_limit": g(assumptions.get("time_limit", portfolio.DEFAULT_TIME_LIMIT)),
@@ -375,12 +390,185 @@ def _project_rows(scenario: Scenario, pks: dict[str, int]) -> list[dict[str, Any
     return rows
 
 
+def _net_cost(scenario: Scenario) -> bool:
+    return bool(scenario.assumptions.get("net_cost"))
+
+
+def _funding_options(problem: Mapping[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
+    """Project id → programme id → funding per year (the problem's funding options)."""
+    return {
+        p["id"]: {
+            str(o.get("program")): {str(y): _num(a) for y, a in (o.get("amount") or {}).items()}
+            for o in p.get("funding") or []
+        }
+        for p in problem.get("projects", [])
+    }
+
+
+def _funding_by_year(
+    problem: Mapping[str, Any], chosen: Mapping[str, list[str]] | None
+) -> dict[str, float]:
+    """Funding per year of the chosen options (project id → programme ids)."""
+    options = _funding_options(problem)
+    out = {str(y): 0.0 for y in problem.get("periods", [])}
+    for project_id, programs in (chosen or {}).items():
+        for program in programs:
+            for year, amount in options.get(project_id, {}).get(program, {}).items():
+                out[year] = out.get(year, 0.0) + amount
+    return out
+
+
 def _usage(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
-    """Usage rows for the charts (label and share) from the stored input and result."""
+    """Usage rows for the charts (label and share) from the stored input and result. In the
+    net-cost mode the budget rows count the cost minus the funding the optimiser chose (for the
+    ranking cut-off: the funding it took), as the engine's budget rows do."""
+    usage = portfolio.usage_by_year(scenario.problem, scenario.result)
+    if _net_cost(scenario):
+        res = scenario.result
+        funded = _funding_by_year(scenario.problem, res.get("funding"))
+        greedy_funded = _funding_by_year(scenario.problem, res.get("greedy", {}).get("funding"))
+        for row in usage.get("budget", []):
+            row["gross"] = row["used"]
+            row["funding"] = funded.get(row["year"], 0.0)
+            row["used"] = row["used"] - row["funding"]
+            row["greedy"] = row["greedy"] - greedy_funded.get(row["year"], 0.0)
+            row["free"] = row["capacity"] - row["used"]
+            row["share"] = row["used"] / row["capacity"] if row["capacity"] else 0.0
     return {
         kind: [{**row, "label": row["year"], "value": row["share"]} for row in rows]
-        for kind, rows in portfolio.usage_by_year(scenario.problem, scenario.result).items()
+        for kind, rows in usage.items()
     }
+
+
+def _program_titles(
+    request: TenantRequest, problem: Mapping[str, Any]
+) -> dict[str, tuple[int | None, str]]:
+    """Programme id in the problem („FP-<pk>“) → (pk, title) of the programmes the municipality
+    sees; an id without a visible programme keeps the id as its title."""
+    pks = {
+        int(pid[3:])
+        for pid in problem.get("programs", {})
+        if pid.startswith("FP-") and pid[3:].isdigit() and len(pid) < 15
+    }
+    found: dict[str, tuple[int | None, str]] = {
+        f"FP-{pk}": (pk, str(title))
+        for pk, title in visible_programs(request.municipality)
+        .filter(pk__in=pks)
+        .values_list("pk", "title")
+    }
+    return {pid: found.get(pid, (None, pid)) for pid in problem.get("programs", {})}
+
+
+def _funding_view(request: TenantRequest, scenario: Scenario) -> dict[str, Any] | None:
+    """The net-cost part of the result page: per selected project the chosen programmes and
+    amounts, per year cost, funding and net cost of the optimum, per programme used and
+    available. None when the scenario does not count funding."""
+    if not _net_cost(scenario):
+        return None
+    problem, res = scenario.problem, scenario.result
+    periods = [str(y) for y in problem.get("periods", [])]
+    options = _funding_options(problem)
+    chosen: Mapping[str, list[str]] = res.get("funding") or {}
+    selected = set(res.get("selected", []))
+    titles = _program_titles(request, problem)
+    projects = []
+    for p in problem.get("projects", []):
+        key = p["id"]
+        if key not in selected or not options.get(key):
+            continue
+        items: list[dict[str, Any]] = []
+        funding = [0.0 for _y in periods]
+        for program in chosen.get(key, []):
+            amount = options[key].get(program, {})
+            pk, title = titles.get(program, (None, program))
+            for n, y in enumerate(periods):
+                funding[n] += amount.get(y, 0.0)
+            items.append(
+                {
+                    "id": program,
+                    "pk": pk,
+                    "title": title,
+                    "amounts": [amount.get(y, 0.0) for y in periods],
+                    "total": sum(amount.values()),
+                }
+            )
+        cost = [_num(p.get("cost", {}).get(y)) for y in periods]
+        projects.append(
+            {
+                "key": key,
+                "title": p.get("title", ""),
+                "programs": items,
+                "funding": funding,
+                "funding_total": sum(funding),
+                "net_total": sum(cost) - sum(funding),
+            }
+        )
+    funded = _funding_by_year(problem, chosen)
+    years = []
+    for y in periods:
+        gross = sum(
+            _num(p.get("cost", {}).get(y))
+            for p in problem.get("projects", [])
+            if p["id"] in selected
+        )
+        years.append(
+            {
+                "year": y,
+                "cost": gross,
+                "funding": funded.get(y, 0.0),
+                "net": gross - funded.get(y, 0.0),
+                "budget": _num(problem.get("budget", {}).get(y)),
+            }
+        )
+    slacks = {s["name"]: s for s in res.get("slacks", []) if s.get("kind") == "program"}
+    programs = []
+    for program, spec in sorted(
+        problem.get("programs", {}).items(), key=lambda kv: titles[kv[0]][1]
+    ):
+        pk, title = titles[program]
+        slack = slacks.get(program)
+        if slack is not None:
+            available, used = _num(slack.get("capacity")), _num(slack.get("used"))
+        else:
+            available = _num(spec.get("available"))
+            used = sum(
+                sum(options.get(k, {}).get(program, {}).values())
+                for k, progs in chosen.items()
+                if program in progs
+            )
+        applied = sum(sum(o.get(program, {}).values()) for o in options.values())
+        programs.append(
+            {
+                "id": program,
+                "pk": pk,
+                "title": title,
+                "available": available,
+                "used": used,
+                "free": available - used,
+                "applied": applied,
+                "share": used / available if available else 0.0,
+            }
+        )
+    return {
+        "projects": projects,
+        "years": years,
+        "programs": programs,
+        "total": sum(y["funding"] for y in years),
+        "solved": res.get("status") in ("optimal", "feasible"),
+    }
+
+
+def _binding_labels(request: TenantRequest, scenario: Scenario) -> list[str]:
+    """The exhausted constraints; programme ids („FP-12“) replaced by the programmes' titles."""
+    labels = [str(b) for b in scenario.result.get("binding", [])]
+    if not scenario.problem.get("programs"):
+        return labels
+    # The engine labels a programme row „Förderprogramm FP-12“.
+    names = {
+        f"Förderprogramm {program}": _("Förderprogramm „%(title)s“") % {"title": title}
+        for program, (_pk, title) in _program_titles(request, scenario.problem).items()
+    }
+    return [names.get(label, label) for label in labels]
 
 
 def _frontier_view(scenario: Scenario) -> dict[str, Any] | None:
@@ -424,6 +612,9 @@ def scenario_detail(request: TenantRequest, pk: int) -> HttpResponse:
             "periods": scenario.problem.get("periods", []),
             "rows": rows,
             "usage": _usage(scenario),
+            "net_cost": _net_cost(scenario),
+            "funding": _funding_view(request, scenario),
+            "binding": _binding_labels(request, scenario),
             "only_optimal": [(k, titles.get(k, "")) for k in sorted(selected - greedy_sel)],
             "only_greedy": [(k, titles.get(k, "")) for k in sorted(greedy_sel - selected)],
             "frontier": _frontier_view(scenario),
@@ -479,6 +670,14 @@ def _assumption_lines(scenario: Scenario) -> list[tuple[str, str]]:
         )
     if a.get("include_running"):
         lines.append((_("Laufende Projekte"), _("angerechnet")))
+    if a.get("net_cost"):
+        lines.append(
+            (
+                _("Nettokosten"),
+                _("Fördermittel aus Anträgen eingerechnet (%(n)s Programme)")
+                % {"n": len(p.get("programs", {}))},
+            )
+        )
     return lines
 
 
