@@ -1,7 +1,7 @@
-"""Issue 8 in a real browser: the CDO opens a project, goes to its matching programmes (or the
-catalogue while that page does not exist), starts an application, completes the readiness
-checklist, submits it, finds it on the board and opens the net-cost page; axe-core clean on the
-pages on the way."""
+"""Issue 8 in a real browser: the CDO opens a project, goes to its matching programmes, starts an
+application, completes the readiness checklist, submits it, finds it on the board and opens the
+net-cost page; axe-core clean on the pages on the way. The catalogue with an imported
+Förderdatenbank record, a programme page and the deadline calendar are axe-checked too."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -60,22 +59,15 @@ def test_cdo_applies_for_funding_and_sees_net_cost(page: Page, page_problems: Pa
     expect(funding).to_contain_text("Noch keine Förderanträge")
     assert_no_axe_violations(page)
 
-    # To the programmes that match the project, or to the catalogue while there is no such page.
-    try:
-        reverse("funding:project_matches", args=[SLUG, project.pk])
-        funding.get_by_role("link", name="Passende Förderprogramme").click()
-    except NoReverseMatch:
-        funding.get_by_role("link", name="Förderprogramme").click()
+    # To the programmes that match the project, and from there start the application.
+    funding.get_by_role("link", name="Passende Förderprogramme").click()
     page.wait_for_load_state()
     expect(page.get_by_text("Digitale Verwaltung (Beispiel)").first).to_be_visible()
     assert_no_axe_violations(page)
-
-    # Start the application: from a link on that page if it offers one, else by its address.
     start = page.locator(f"a[href*='/projekte/{project.pk}/antrag/?programm={program.pk}']")
-    if start.count():
-        start.first.click()
-    else:
-        page.goto(f"/k/{SLUG}/foerdermittel/projekte/{project.pk}/antrag/?programm={program.pk}")
+    expect(start).to_have_count(1)
+    start.focus()
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Förderantrag anlegen")
     expect(page.locator("#id_program")).to_have_value(str(program.pk))
     assert_no_axe_violations(page)
@@ -130,4 +122,35 @@ def test_cdo_applies_for_funding_and_sees_net_cost(page: Page, page_problems: Pa
 
     assert page_problems.outside_requests == []
     assert page_problems.failed_responses == []
+    assert page_problems.console_errors == []
+
+
+def test_catalogue_programme_and_deadlines_pages_are_accessible(
+    page: Page, page_problems: PageProblems
+):
+    from digilotse.funding.fdb_import import fixture_paths, import_files
+
+    tenant = make_tenant("Musterhausen", SLUG)
+    import_files(fixture_paths())
+    imported = FundingProgram.objects.filter(fdb_id__isnull=False).order_by("pk").first()
+    assert imported is not None
+    own = FundingProgram.objects.create(
+        municipality=tenant.municipality,
+        example=True,
+        title="Offene Daten (Beispiel)",
+        summary="Erfundenes Beispielprogramm.",
+    )
+    ProgramDeadline.objects.create(program=own, date=timezone.localdate() + timedelta(days=30))
+    login_in_browser(page, tenant.users[Role.CDO].email)
+    page.goto(f"/k/{SLUG}/foerdermittel/programme/")
+    expect(page.get_by_role("link", name=imported.title)).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name=imported.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(imported.title)
+    expect(page.get_by_text("Förderdatenbank").first).to_be_visible()
+    assert_no_axe_violations(page)
+    page.goto(f"/k/{SLUG}/foerdermittel/fristen/")
+    expect(page.get_by_text("Offene Daten (Beispiel)").first).to_be_visible()
+    assert_no_axe_violations(page)
+    assert page_problems.outside_requests == []
     assert page_problems.console_errors == []
