@@ -21,7 +21,6 @@ documents show what the pages show; the documents are always German.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -30,14 +29,16 @@ from typing import Any, Final
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import number_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from digilotse.engine.digicheck import Question
 from digilotse.monitoring import documents as mdocs
 
 from . import peers
-from .models import Assessment, Baustein, Effort, Mode, Perspective, Phase
+from .loading import questionnaire_of
+from .models import Assessment, Baustein, Effort, Perspective, Phase
+from .templatetags.digicheck_charts import radar_chart
 
 LANGUAGE: Final = mdocs.LANGUAGE
 CONTENT_TYPES: Final = mdocs.CONTENT_TYPES
@@ -72,27 +73,14 @@ def _phase_label(phase: str | None) -> str:
         return phase
 
 
-def questionnaire_data(assessment: Assessment) -> dict[str, Any]:
-    data = assessment.questionnaire.data
-    return data if isinstance(data, dict) else {}
-
-
 def dimension_list(assessment: Assessment) -> list[tuple[str, str]]:
     """(id, name) in questionnaire order."""
-    return [
-        (d["id"], str(d.get("name", d["id"])))
-        for d in questionnaire_data(assessment).get("dimensions", [])
-        if isinstance(d, dict) and "id" in d
-    ]
+    return [(d.id, d.name) for d in questionnaire_of(assessment).dimensions]
 
 
-def questions_of(assessment: Assessment) -> list[dict[str, Any]]:
+def questions_of(assessment: Assessment) -> tuple[Question, ...]:
     """The questions of the check's mode, in questionnaire order."""
-    return [
-        q
-        for q in questionnaire_data(assessment).get("questions", [])
-        if isinstance(q, dict) and assessment.mode in q.get("modes", [Mode.VOLL])
-    ]
+    return questionnaire_of(assessment).questions_for(assessment.mode)
 
 
 def result_of(assessment: Assessment) -> dict[str, Any] | None:
@@ -120,102 +108,26 @@ def respondent_labels(responses: list[Any]) -> dict[int, str]:
 # radar chart
 
 
-@dataclass(frozen=True)
-class RadarAxis:
-    name: str
-    current: float | None
-    target: float | None
-
-
-def _wrap(text: str, width: int = 16) -> list[str]:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    if line:
-        lines.append(line)
-    return lines[:4]
-
-
-def radar_svg(axes: list[RadarAxis], *, title: str, size: int = 480) -> SafeString:
-    """Ist (filled) and Soll (dashed) on one spoke per dimension, 0 in the centre and 100 at the
-    rim. The <title>/<desc> give the values for screen readers; the table next to it is the
-    accessible source of the same numbers. A dimension without a value sits at 0 and is named
-    „ohne Wert“ in the description."""
-    if len(axes) < 3:
-        return mark_safe("")
-    cx = cy = size / 2
-    radius = size / 2 - 100
-    count = len(axes)
-
-    def point(i: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * i / count
-        r = radius * max(0.0, min(100.0, value)) / 100
-        return cx + r * math.cos(angle), cy + r * math.sin(angle)
-
-    def polygon(values: list[float | None]) -> str:
-        return " ".join(
-            f"{x:.1f},{y:.1f}" for x, y in (point(i, v or 0.0) for i, v in enumerate(values))
-        )
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'width="{size}" height="{size}" role="img" aria-labelledby="radar-title radar-desc">',
-        f'<title id="radar-title">{escape(title)}</title>',
-        '<desc id="radar-desc">'
-        + escape(
-            "; ".join(
-                f"{a.name}: Ist {_score(a.current) if a.current is not None else 'ohne Wert'}, "
-                f"Soll {_score(a.target) if a.target is not None else 'ohne Wert'}"
-                for a in axes
-            )
-        )
-        + "</desc>",
-    ]
-    for level in (25, 50, 75, 100):
-        ring = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, level) for i in range(count)))
-        parts.append(f'<polygon points="{ring}" fill="none" stroke="#c9ced9" stroke-width="0.8"/>')
-        x, y = point(0, level)
-        parts.append(
-            f'<text x="{x + 3:.1f}" y="{y + 10:.1f}" font-size="8" fill="#4a5561">{level}</text>'
-        )
-    for i, axis in enumerate(axes):
-        x, y = point(i, 100)
-        parts.append(
-            f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
-            'stroke="#c9ced9" stroke-width="0.8"/>'
-        )
-        lx, ly = point(i, 112)
-        anchor = "middle" if abs(lx - cx) < 20 else ("start" if lx > cx else "end")
-        lines = _wrap(axis.name)
-        if ly < cy - radius * 0.5:  # above: the last line sits on the spoke's end
-            y0 = ly - (len(lines) - 1) * 11
-        elif ly > cy + radius * 0.5:  # below: the first line hangs from it
-            y0 = ly + 8
-        else:
-            y0 = ly - (len(lines) - 1) * 5.5 + 3
-        tspans = "".join(
-            f'<tspan x="{lx:.1f}" y="{y0 + k * 11:.1f}">{escape(t)}</tspan>'
-            for k, t in enumerate(lines)
-        )
-        parts.append(f'<text font-size="10" fill="#1a1a1a" text-anchor="{anchor}">{tspans}</text>')
-    parts.append(
-        f'<polygon points="{polygon([a.target for a in axes])}" fill="none" '
-        'stroke="#b04a00" stroke-width="2" stroke-dasharray="6 4"/>'
+def radar_svg(rows: list[dict[str, Any]], *, title: str, target_label: str) -> SafeString:
+    """Ist (filled) and Soll (dashed) per dimension, drawn by the same template tag as the result
+    page (``digicheck_charts.radar_chart``) and fitted to the page. The <desc> gives the values
+    for screen readers; the table next to it is the accessible source of the same numbers."""
+    desc = "; ".join(
+        f"{r['name']}: Ist {_score(r['current']) if r['current'] is not None else 'ohne Wert'}, "
+        f"Soll {_score(r['target']) if r['target'] is not None else 'ohne Wert'}"
+        for r in rows
     )
-    parts.append(
-        f'<polygon points="{polygon([a.current for a in axes])}" fill="#1a3f7a" '
-        'fill-opacity="0.25" stroke="#1a3f7a" stroke-width="2"/>'
+    svg = radar_chart(
+        [r["name"] for r in rows],
+        [
+            {"label": _("Ist"), "values": [r["current"] for r in rows]},
+            {"label": target_label, "values": [r["target"] for r in rows], "dashed": True},
+        ],
+        title=title,
+        desc=desc,
     )
-    for i, a in enumerate(axes):
-        if a.current is not None:
-            x, y = point(i, a.current)
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1a3f7a"/>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    # Fitted to the page like the council documents' charts (fewer than 3 axes: no chart).
+    return mark_safe(mdocs._print_svg(svg)) if svg else svg  # noqa: S308 - built by the tag
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,14 +181,19 @@ def _dimension_rows(assessment: Assessment, result: dict[str, Any]) -> list[dict
 
 
 def _history(assessment: Assessment) -> list[dict[str, Any]]:
-    qs = Assessment.objects.filter(
-        municipality=assessment.municipality, closed_at__isnull=False, result__isnull=False
-    )
-    if assessment.closed_at is not None:
-        qs = qs.filter(closed_at__lte=assessment.closed_at)
+    """The municipality's closed checks with a result (``selectors.history``), up to this one."""
+    from .selectors import history
+
     rows = []
-    for a in qs.order_by("closed_at", "pk"):
-        r = a.result or {}
+    for entry in history(municipality=assessment.municipality):
+        a = entry.assessment
+        if a.result is None or (
+            assessment.closed_at is not None
+            and a.closed_at is not None
+            and a.closed_at > assessment.closed_at
+        ):
+            continue
+        r = a.result
         rows.append(
             {
                 "title": a.title,
@@ -343,8 +260,9 @@ def collect_report(assessment: Assessment, *, today: date | None = None) -> Digi
             "rows": rows,
             "disagreements": [r["name"] for r in rows if r["disagreement"]],
             "radar": radar_svg(
-                [RadarAxis(r["name"], r["current"], r["target"]) for r in rows],
+                rows,
                 title=_("Ist und Soll je Dimension (0–100)"),
+                target_label=_("Soll %(year)d") % {"year": assessment.target_year},
             ),
             "history": _history(assessment),
             "recommendations": _recommendations(result, names) if result else [],
@@ -479,7 +397,7 @@ def answers_xlsx(
             answers = {a.question_id: a for a in r.answers.all()}
             submitted = timezone.localdate(r.submitted_at) if r.submitted_at else None
             for q in questions:
-                a = answers.get(q["id"])
+                a = answers.get(q.id)
                 evidence = ""
                 if a is not None:
                     evidence = " ".join(x for x in (a.evidence_note, a.evidence_url) if x)
@@ -489,9 +407,9 @@ def answers_xlsx(
                         *([str(r.respondent) if r.respondent else "–"] if with_names else []),
                         r.get_perspective_display(),
                         submitted,
-                        dims.get(q.get("dimension", ""), q.get("dimension", "")),
-                        q["id"],
-                        q.get("text", ""),
+                        dims.get(q.dimension, q.dimension),
+                        q.id,
+                        q.text,
                         a.current if a is not None and not a.unknown else None,
                         a.target if a is not None else None,
                         _("ja") if a is not None and a.unknown else "",
