@@ -227,6 +227,11 @@ class ApplicationYear(models.Model):
     def __str__(self) -> str:
         return f"{self.application_id}:{self.year}"
 
+    @property
+    def amount(self) -> Decimal:
+        """The approved amount where set, else the requested one."""
+        return self.approved if self.approved is not None else self.requested
+
 
 class ApplicationDocument(TenantModel):
     application = models.ForeignKey(

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final, overload
 
 from django.db.models import QuerySet
 
@@ -124,6 +124,22 @@ def project_applications(project: Project) -> list[ApplicationRow]:
 # --- financing plan ----------------------------------------------------------------------------
 
 
+class _YearsTotal:
+    """A total over ``self.years``: the sum of the same-named attribute of each year."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> _YearsTotal: ...
+    @overload
+    def __get__(self, obj: object, objtype: type | None = None) -> Decimal: ...
+    def __get__(self, obj: Any, objtype: type | None = None) -> Decimal | _YearsTotal:
+        if obj is None:
+            return self
+        return sum((getattr(y, self.name) for y in obj.years), ZERO)
+
+
 @dataclass
 class PlanYear:
     year: int
@@ -148,32 +164,12 @@ class FinancingPlan:
     project: Project
     years: list[PlanYear]
 
-    def _sum(self, name: str) -> Decimal:
-        return sum((getattr(y, name) for y in self.years), ZERO)
-
-    @property
-    def cost(self) -> Decimal:
-        return self._sum("cost")
-
-    @property
-    def own(self) -> Decimal:
-        return self._sum("own")
-
-    @property
-    def funding(self) -> Decimal:
-        return self._sum("funding")
-
-    @property
-    def partner(self) -> Decimal:
-        return self._sum("partner")
-
-    @property
-    def covered(self) -> Decimal:
-        return self._sum("covered")
-
-    @property
-    def gap(self) -> Decimal:
-        return self._sum("gap")
+    cost = _YearsTotal()
+    own = _YearsTotal()
+    funding = _YearsTotal()
+    partner = _YearsTotal()
+    covered = _YearsTotal()
+    gap = _YearsTotal()
 
     def year(self, year: int) -> PlanYear | None:
         return next((y for y in self.years if y.year == year), None)
@@ -206,12 +202,10 @@ def financing_plan(project: Project) -> FinancingPlan:
 # --- net municipal cost ------------------------------------------------------------------------
 
 
-@dataclass
-class NetYear:
-    year: int
-    cost: Decimal = ZERO
-    secured: Decimal = ZERO  # approved amounts of approved/settled applications
-    expected: Decimal = ZERO  # requested amounts of submitted applications
+class _Net:
+    cost: Decimal
+    secured: Decimal  # approved amounts of approved/settled applications
+    expected: Decimal  # requested amounts of submitted applications
 
     @property
     def net_secured(self) -> Decimal:
@@ -225,19 +219,19 @@ class NetYear:
 
 
 @dataclass
-class NetProject:
-    project: Project
+class NetYear(_Net):
+    year: int
     cost: Decimal = ZERO
     secured: Decimal = ZERO
     expected: Decimal = ZERO
 
-    @property
-    def net_secured(self) -> Decimal:
-        return self.cost - self.secured
 
-    @property
-    def net_expected(self) -> Decimal:
-        return self.cost - self.secured - self.expected
+@dataclass
+class NetProject(_Net):
+    project: Project
+    cost: Decimal = ZERO
+    secured: Decimal = ZERO
+    expected: Decimal = ZERO
 
 
 @dataclass
@@ -246,28 +240,11 @@ class NetCost:
     projects: list[NetProject]
     statuses: tuple[str, ...]
 
-    def _sum(self, name: str) -> Decimal:
-        return sum((getattr(y, name) for y in self.years), ZERO)
-
-    @property
-    def cost(self) -> Decimal:
-        return self._sum("cost")
-
-    @property
-    def secured(self) -> Decimal:
-        return self._sum("secured")
-
-    @property
-    def expected(self) -> Decimal:
-        return self._sum("expected")
-
-    @property
-    def net_secured(self) -> Decimal:
-        return self._sum("net_secured")
-
-    @property
-    def net_expected(self) -> Decimal:
-        return self._sum("net_expected")
+    cost = _YearsTotal()
+    secured = _YearsTotal()
+    expected = _YearsTotal()
+    net_secured = _YearsTotal()
+    net_expected = _YearsTotal()
 
 
 def net_cost(municipality: Municipality, statuses: Sequence[str] = PORTFOLIO_STATUSES) -> NetCost:
@@ -315,11 +292,7 @@ def funding_options(projects: Iterable[Project]) -> dict[int, list[tuple[int, di
         .prefetch_related("years")
         .order_by("program_id")
     ):
-        amounts = {
-            y.year: (y.approved if y.approved is not None else y.requested)
-            for y in application.years.all()
-        }
-        amounts = {y: a for y, a in amounts.items() if a}
+        amounts = {y.year: y.amount for y in application.years.all() if y.amount}
         if amounts:
             out[application.project_id].append((application.program_id, amounts))
     return dict(out)

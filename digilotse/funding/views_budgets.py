@@ -80,11 +80,7 @@ def _rows(request: TenantRequest) -> list[dict[str, Any]]:
         counts[application.program_id] += 1
         if application.status in COUNTED:
             applied[application.program_id] += sum(
-                (
-                    (y.approved if y.approved is not None else y.requested)
-                    for y in application.years.all()
-                ),
-                Decimal(0),
+                (y.amount for y in application.years.all()), Decimal(0)
             )
     programs = (
         visible_programs(municipality)

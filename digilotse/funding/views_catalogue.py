@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from digilotse.core.audit import audit_log
+from digilotse.core.audit import audit_log, diff, snapshot
 from digilotse.core.models import AuditAction
 from digilotse.core.tenancy import TenantRequest, require, tenant_view
 
@@ -116,19 +116,13 @@ def program_detail(request: TenantRequest, pk: int) -> HttpResponse:
 # --- programme forms --------------------------------------------------------------------------
 
 
-def _audit_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str | list):
-        return value
-    return str(value)
-
-
 def _save_program(request: TenantRequest, program: FundingProgram | None) -> HttpResponse:
     municipality = request.municipality
     own = program is None or program.municipality_id is not None
     form_class = OwnProgramForm if own else StructuredProgramForm
     post = request.POST if request.method == "POST" else None
     fields = OWN_FIELDS + STRUCTURED_FIELDS if own else list(STRUCTURED_FIELDS)
-    before = {name: _audit_value(getattr(program, name)) for name in fields} if program else {}
+    before = snapshot(program, fields) if program else {}
     form = form_class(post, instance=program)
     formset = DeadlineFormSet(post, instance=program or FundingProgram(), prefix="frist")
     if post is not None:
@@ -152,11 +146,7 @@ def _save_program(request: TenantRequest, program: FundingProgram | None) -> Htt
                         action=AuditAction.CREATE if created else AuditAction.UPDATE,
                         obj=saved,
                         label=_("Förderprogramm „%(title)s“") % {"title": saved.title},
-                        changes={
-                            name: [before.get(name), _audit_value(getattr(saved, name))]
-                            for name in fields
-                            if before.get(name) != _audit_value(getattr(saved, name))
-                        },
+                        changes=diff(before, snapshot(saved, fields)),
                     )
             messages.success(
                 request, _("Förderprogramm „%(title)s“ wurde gespeichert.") % {"title": saved.title}
