@@ -754,6 +754,11 @@ def _row_used(row: _Row, x: FloatArray, y: FloatArray) -> float:
     return used
 
 
+def _program_used(model: _Model, opts: Iterable[int], y: FloatArray) -> float:
+    """The funding the chosen options (``y``) take from one programme (its ``opts``)."""
+    return float(sum(model.opt_total[o] for o in opts if y[o] > 0.5))
+
+
 def _no_y(model: _Model) -> FloatArray:
     return np.zeros(model.n_options, dtype=np.float64)
 
@@ -979,7 +984,7 @@ def _violations(model: _Model, x: FloatArray, y: FloatArray | None = None) -> li
                     f"die Kosten {ov.period} ({_num(ov.cost)} €)."
                 )
         for prog, available, opts in model.programs:
-            used = float(sum(model.opt_total[o] for o in opts if y[o] > 0.5))
+            used = _program_used(model, opts, y)
             if used > available + _tol(available, FEAS_TOL):
                 out.append(
                     f"Förderprogramm {prog} überschritten: {_num(used)} € > {_num(available)} €."
@@ -1026,7 +1031,7 @@ def _slacks(model: _Model, x: FloatArray, y: FloatArray) -> tuple[ConstraintSlac
             )
         )
     for prog, available, opts in model.programs:
-        used = float(sum(model.opt_total[o] for o in opts if y[o] > 0.5))
+        used = _program_used(model, opts, y)
         slack = available - used
         out.append(
             ConstraintSlack(

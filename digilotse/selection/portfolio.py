@@ -352,11 +352,41 @@ def frontier_document(problem: PortfolioProblem) -> list[dict[str, Any]]:
     ]
 
 
+def problem_funding(problem: Mapping[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
+    """Project id → programme id → funding per year (the problem's funding options)."""
+    return {
+        p["id"]: {
+            str(o.get("program")): {
+                str(y): float(a or 0.0) for y, a in (o.get("amount") or {}).items()
+            }
+            for o in p.get("funding") or []
+        }
+        for p in problem.get("projects", [])
+    }
+
+
+def funding_by_year(
+    problem: Mapping[str, Any], chosen: Mapping[str, list[str]] | None
+) -> dict[str, float]:
+    """Funding per year of the chosen options (project id → programme ids)."""
+    options = problem_funding(problem)
+    out = {str(y): 0.0 for y in problem.get("periods", [])}
+    for project_id, programs in (chosen or {}).items():
+        for program in programs:
+            for year, amount in options.get(project_id, {}).get(program, {}).items():
+                out[year] = out.get(year, 0.0) + amount
+    return out
+
+
 def usage_by_year(
-    problem: Mapping[str, Any], result: Mapping[str, Any]
+    problem: Mapping[str, Any], result: Mapping[str, Any], *, net_cost: bool = False
 ) -> dict[str, list[dict[str, Any]]]:
     """Budget and staff per constrained year: capacity, used by the optimum and by the ranking
-    cut-off (greedy), free, and the optimum's share of the capacity."""
+    cut-off (greedy), free, and the optimum's share of the capacity.
+
+    With ``net_cost`` the budget rows count the cost minus the funding the optimiser chose (for
+    the ranking cut-off: the funding it took), as the engine's budget rows do; ``gross`` and
+    ``funding`` keep the optimum's cost and funding."""
     selected = set(result.get("selected", []))
     greedy = set(result.get("greedy", {}).get("selected", []))
     capacities = {
@@ -390,6 +420,16 @@ def usage_by_year(
                 }
             )
         out[kind] = rows
+    if net_cost:
+        funded = funding_by_year(problem, result.get("funding"))
+        greedy_funded = funding_by_year(problem, result.get("greedy", {}).get("funding"))
+        for row in out["budget"]:
+            row["gross"] = row["used"]
+            row["funding"] = funded.get(row["year"], 0.0)
+            row["used"] = row["used"] - row["funding"]
+            row["greedy"] = row["greedy"] - greedy_funded.get(row["year"], 0.0)
+            row["free"] = row["capacity"] - row["used"]
+            row["share"] = row["used"] / row["capacity"] if row["capacity"] else 0.0
     return out
 
 

@@ -394,46 +394,10 @@ def _net_cost(scenario: Scenario) -> bool:
     return bool(scenario.assumptions.get("net_cost"))
 
 
-def _funding_options(problem: Mapping[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
-    """Project id → programme id → funding per year (the problem's funding options)."""
-    return {
-        p["id"]: {
-            str(o.get("program")): {str(y): _num(a) for y, a in (o.get("amount") or {}).items()}
-            for o in p.get("funding") or []
-        }
-        for p in problem.get("projects", [])
-    }
-
-
-def _funding_by_year(
-    problem: Mapping[str, Any], chosen: Mapping[str, list[str]] | None
-) -> dict[str, float]:
-    """Funding per year of the chosen options (project id → programme ids)."""
-    options = _funding_options(problem)
-    out = {str(y): 0.0 for y in problem.get("periods", [])}
-    for project_id, programs in (chosen or {}).items():
-        for program in programs:
-            for year, amount in options.get(project_id, {}).get(program, {}).items():
-                out[year] = out.get(year, 0.0) + amount
-    return out
-
-
 def _usage(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
-    """Usage rows for the charts (label and share) from the stored input and result. In the
-    net-cost mode the budget rows count the cost minus the funding the optimiser chose (for the
-    ranking cut-off: the funding it took), as the engine's budget rows do."""
-    usage = portfolio.usage_by_year(scenario.problem, scenario.result)
-    if _net_cost(scenario):
-        res = scenario.result
-        funded = _funding_by_year(scenario.problem, res.get("funding"))
-        greedy_funded = _funding_by_year(scenario.problem, res.get("greedy", {}).get("funding"))
-        for row in usage.get("budget", []):
-            row["gross"] = row["used"]
-            row["funding"] = funded.get(row["year"], 0.0)
-            row["used"] = row["used"] - row["funding"]
-            row["greedy"] = row["greedy"] - greedy_funded.get(row["year"], 0.0)
-            row["free"] = row["capacity"] - row["used"]
-            row["share"] = row["used"] / row["capacity"] if row["capacity"] else 0.0
+    """Usage rows for the charts (label and share) from the stored input and result; in the
+    net-cost mode the budget rows count the cost minus the chosen funding."""
+    usage = portfolio.usage_by_year(scenario.problem, scenario.result, net_cost=_net_cost(scenario))
     return {
         kind: [{**row, "label": row["year"], "value": row["share"]} for row in rows]
         for kind, rows in usage.items()
@@ -459,18 +423,19 @@ def _program_titles(
     return {pid: found.get(pid, (None, pid)) for pid in problem.get("programs", {})}
 
 
-def _funding_view(request: TenantRequest, scenario: Scenario) -> dict[str, Any] | None:
+def _funding_view(
+    scenario: Scenario, titles: Mapping[str, tuple[int | None, str]]
+) -> dict[str, Any] | None:
     """The net-cost part of the result page: per selected project the chosen programmes and
     amounts, per year cost, funding and net cost of the optimum, per programme used and
-    available. None when the scenario does not count funding."""
+    available. None when the scenario does not count funding. ``titles``: ``_program_titles``."""
     if not _net_cost(scenario):
         return None
     problem, res = scenario.problem, scenario.result
     periods = [str(y) for y in problem.get("periods", [])]
-    options = _funding_options(problem)
+    options = portfolio.problem_funding(problem)
     chosen: Mapping[str, list[str]] = res.get("funding") or {}
     selected = set(res.get("selected", []))
-    titles = _program_titles(request, problem)
     projects = []
     for p in problem.get("projects", []):
         key = p["id"]
@@ -503,7 +468,7 @@ def _funding_view(request: TenantRequest, scenario: Scenario) -> dict[str, Any] 
                 "net_total": sum(cost) - sum(funding),
             }
         )
-    funded = _funding_by_year(problem, chosen)
+    funded = portfolio.funding_by_year(problem, chosen)
     years = []
     for y in periods:
         gross = sum(
@@ -558,7 +523,7 @@ def _funding_view(request: TenantRequest, scenario: Scenario) -> dict[str, Any] 
     }
 
 
-def _binding_labels(request: TenantRequest, scenario: Scenario) -> list[str]:
+def _binding_labels(scenario: Scenario, titles: Mapping[str, tuple[int | None, str]]) -> list[str]:
     """The exhausted constraints; programme ids („FP-12“) replaced by the programmes' titles."""
     labels = [str(b) for b in scenario.result.get("binding", [])]
     if not scenario.problem.get("programs"):
@@ -566,7 +531,7 @@ def _binding_labels(request: TenantRequest, scenario: Scenario) -> list[str]:
     # The engine labels a programme row „Förderprogramm FP-12“.
     names = {
         f"Förderprogramm {program}": _("Förderprogramm „%(title)s“") % {"title": title}
-        for program, (_pk, title) in _program_titles(request, scenario.problem).items()
+        for program, (_pk, title) in titles.items()
     }
     return [names.get(label, label) for label in labels]
 
@@ -600,6 +565,7 @@ def scenario_detail(request: TenantRequest, pk: int) -> HttpResponse:
     greedy_sel = set(res.get("greedy", {}).get("selected", []))
     selected = set(res.get("selected", []))
     titles = {r["key"]: r["title"] for r in rows}
+    program_titles = _program_titles(request, scenario.problem)
     return render(
         request,
         "selection/scenario_detail.html",
@@ -613,8 +579,8 @@ def scenario_detail(request: TenantRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "usage": _usage(scenario),
             "net_cost": _net_cost(scenario),
-            "funding": _funding_view(request, scenario),
-            "binding": _binding_labels(request, scenario),
+            "funding": _funding_view(scenario, program_titles),
+            "binding": _binding_labels(scenario, program_titles),
             "only_optimal": [(k, titles.get(k, "")) for k in sorted(selected - greedy_sel)],
             "only_greedy": [(k, titles.get(k, "")) for k in sorted(greedy_sel - selected)],
             "frontier": _frontier_view(scenario),
