@@ -149,8 +149,10 @@ def roll_up(children: Sequence[tuple[str, float, float | None]]) -> RollUp:
                 raise EngineInputError(f"Der Wert von „{cid}“ liegt nicht zwischen 0 und 1.")
     total = sum(float(w) for _c, w, _v in children)
     with_data = sum(float(w) for _c, w, v in children if v is not None)
+    # Shares first, then the sum: w·v / Σw underflows to 0 for subnormal weights (5e-324·0.5),
+    # while (w / Σw)·v stays exact — the mean must lie between the smallest and largest value.
     value = (
-        sum(float(w) * float(v) for _c, w, v in children if v is not None) / with_data
+        sum(float(w) / with_data * float(v) for _c, w, v in children if v is not None)
         if with_data > 0
         else None
     )

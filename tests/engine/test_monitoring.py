@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from digilotse.engine.errors import EngineInputError
@@ -88,6 +88,7 @@ def test_roll_up_weights_and_leaves_out_missing_data():
         st.tuples(st.floats(0, 10), st.one_of(st.none(), st.floats(0, 1))), min_size=1, max_size=8
     )
 )
+@example(items=[(5e-324, 0.5)])  # a subnormal weight once made the mean 0 (w·v underflow)
 def test_roll_up_lies_between_the_smallest_and_largest_value(items):
     children = [(f"k{i}", w, v) for i, (w, v) in enumerate(items)]
     r = roll_up(children)
