@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from digilotse.core import throttle
-from digilotse.core.forms import KernForm
+from digilotse.core.forms import add_service_errors
 from digilotse.core.models import Municipality
 from digilotse.monitoring.selectors import kpi_overview
 from digilotse.strategy.selectors import strategy_current
@@ -183,11 +186,14 @@ _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
 def _visitor_token(request: HttpRequest) -> tuple[str, bool]:
-    """The browser's random token (functional cookie, no tracking), and whether it is new."""
-    token = request.COOKIES.get(VISITOR_COOKIE, "")
-    if _TOKEN_RE.fullmatch(token):
-        return token, False
-    return secrets.token_urlsafe(32), True
+    """The browser's random token (functional cookie, no tracking), and whether it is new.
+    Kept on the request, so every caller during one request gets the same new token."""
+    found: tuple[str, bool] | None = getattr(request, "_dl_visitor", None)
+    if found is None:
+        token = request.COOKIES.get(VISITOR_COOKIE, "")
+        found = (token, False) if _TOKEN_RE.fullmatch(token) else (secrets.token_urlsafe(32), True)
+        request._dl_visitor = found  # type: ignore[attr-defined]
+    return found
 
 
 def _client(request: HttpRequest, token: str) -> tuple[str, str]:
@@ -210,21 +216,26 @@ def _remember(response: HttpResponse, request: HttpRequest, token: str, new: boo
     return response
 
 
-def _rate_limited(request: HttpRequest, m: Municipality, message: str) -> HttpResponse:
-    return render(
-        request,
-        "portal/rejected.html",
-        {"municipality": m, "message": message},
-        status=429,
-    )
+def rate_limited_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer ``services.RateLimited`` from any service a visitor's write calls with the German
+    429 page (the visitor's cookie kept), so the views need not catch it one by one."""
 
+    @wraps(view)
+    def wrapper(request: HttpRequest, municipality: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, municipality, *args, **kwargs)
+        except services.RateLimited as e:
+            m = selectors.public_municipality(municipality)
+            page = render(
+                request,
+                "portal/rejected.html",
+                {"municipality": m, "message": e.message},
+                status=429,
+            )
+            token, new = _visitor_token(request)
+            return _remember(page, request, token, new)
 
-def _apply_errors(form: KernForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    return wrapper
 
 
 def ideas(request: HttpRequest, municipality: str) -> HttpResponse:
@@ -255,6 +266,7 @@ def ideas(request: HttpRequest, municipality: str) -> HttpResponse:
     )
 
 
+@rate_limited_page
 def idea_new(request: HttpRequest, municipality: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     fields, _units = selectors.public_filter_choices(municipality=m)
@@ -273,10 +285,8 @@ def idea_new(request: HttpRequest, municipality: str) -> HttpResponse:
                 client=client,
                 ip=ip,
             )
-        except services.RateLimited as e:
-            return _remember(_rate_limited(request, m, e.message), request, token, new)
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             if idea.email:  # the author follows the idea once the address is confirmed
                 participation.follow_subscribe(idea=idea, email=idea.email)
@@ -314,10 +324,12 @@ def _idea_page(
     reply_to = int(failed_parent) if failed_parent and str(failed_parent).isdigit() else None
     tree = selectors.idea_comment_tree(idea=idea)
     placed = False
+    count = 0  # every comment is in the tree: no second query to count them
 
     def forms_for(nodes: list[selectors.CommentNode]) -> None:
-        nonlocal placed
+        nonlocal placed, count
         for node in nodes:
+            count += 1
             c = node.comment
             if c.depth < COMMENT_MAX_DEPTH and not c.hidden:
                 form = CommentForm(auto_id=f"r{c.pk}-%s")
@@ -339,7 +351,7 @@ def _idea_page(
             "municipality": m,
             "idea": idea,
             "tree": tree,
-            "comment_count": idea.comments.count(),
+            "comment_count": count,
             "comment_form": top_form,
             "support_form": support_form or SupportForm(auto_id="s-%s"),
             "follow_form": follow_form or FollowForm(auto_id="f-%s"),
@@ -351,6 +363,7 @@ def _idea_page(
     )
 
 
+@rate_limited_page
 def idea(request: HttpRequest, municipality: str, pk: int) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     item = selectors.idea_get(municipality=m, pk=pk)
@@ -367,17 +380,13 @@ def _idea_post(request: HttpRequest, m: Municipality, item: Idea) -> HttpRespons
     if request.POST.get("action") == "support":
         support = SupportForm(request.POST, auto_id="s-%s")
         valid = support.is_valid()
-        honeypot = (
-            support.cleaned_data.get(HONEYPOT, "x") if HONEYPOT in support.cleaned_data else "x"
-        )
+        honeypot = support.cleaned_data.get(HONEYPOT, "x")
         if not valid and HONEYPOT not in support.errors:  # e.g. "informieren" without address
             errors = " ".join(str(e) for errs in support.errors.values() for e in errs)
             page = _idea_page(request, m, item, support_error=errors, support_form=support)
             return _remember(page, request, token, new)
         try:
             services.idea_support(idea=item, token=token, honeypot=honeypot, client=client, ip=ip)
-        except services.RateLimited as e:
-            return _remember(_rate_limited(request, m, e.message), request, token, new)
         except ValidationError as e:
             page = _idea_page(request, m, item, support_error=" ".join(e.messages))
             return _remember(page, request, token, new)
@@ -399,10 +408,8 @@ def _idea_post(request: HttpRequest, m: Municipality, item: Idea) -> HttpRespons
                 client=client,
                 ip=ip,
             )
-        except services.RateLimited as e:
-            return _remember(_rate_limited(request, m, e.message), request, token, new)
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Ihr Kommentar ist veröffentlicht."))
             url = reverse("portal:idea", args=[m.slug, item.pk]) + f"#kommentar-{comment.pk}"

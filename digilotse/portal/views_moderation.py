@@ -23,14 +23,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from digilotse.core.forms import KernForm, add_service_errors
 from digilotse.core.tenancy import TenantRequest, require, tenant_get, tenant_view
 
-from . import moderation, selectors
+from . import moderation, selectors, services
 from .models import (
     PUBLIC_IDEA_STATUSES,
     Comment,
     Idea,
     IdeaStatus,
     ModerationReason,
-    ParticipationSettings,
 )
 
 #: The largest id accepted from a form (bigger numbers are junk, not a database error).
@@ -162,7 +161,6 @@ def inbox(request: TenantRequest) -> HttpResponse:
     page = Paginator(rows, moderation.INBOX_PAGE_SIZE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
-    settings = ParticipationSettings.objects.filter(municipality=m).first()
     return render(
         request,
         "portal/staff/inbox.html",
@@ -176,7 +174,7 @@ def inbox(request: TenantRequest) -> HttpResponse:
             "can_moderate": can_moderate,
             "selected": selected,
             "query": query.urlencode(),
-            "premoderation": bool(settings and settings.premoderation),
+            "premoderation": services.premoderation_on(m),
         },
         status=response_status,
     )

@@ -20,20 +20,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from digilotse.core.forms import KernForm
+from digilotse.core.forms import KernForm, add_service_errors
 from digilotse.core.models import Municipality
 
-from . import participation, selectors, services
+from . import participation, selectors
 from .forms import HONEYPOT, FollowForm, _honeypot
 from .models import PUBLIC_IDEA_STATUSES
 from .views import (
     FOLLOW_MAIL_SENT,
-    _apply_errors,
     _client,
     _idea_page,
-    _rate_limited,
     _remember,
     _visitor_token,
+    rate_limited_page,
 )
 
 
@@ -93,6 +92,7 @@ def _bad_link(
 
 
 @require_POST
+@rate_limited_page
 def idea_follow(request: HttpRequest, municipality: str, pk: int) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     item = selectors.idea_get(municipality=m, pk=pk)
@@ -108,10 +108,8 @@ def idea_follow(request: HttpRequest, municipality: str, pk: int) -> HttpRespons
                 client=client,
                 ip=ip,
             )
-        except services.RateLimited as e:
-            return _remember(_rate_limited(request, m, e.message), request, token, new)
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, FOLLOW_MAIL_SENT)
             url = reverse("portal:idea", args=[m.slug, item.pk]) + "#folgen"
@@ -178,6 +176,7 @@ def follow_cancel(request: HttpRequest, municipality: str, token: str) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited_page
 def privacy_request(request: HttpRequest, municipality: str) -> HttpResponse:
     m = selectors.public_municipality(municipality)
     token, new = _visitor_token(request)
@@ -195,10 +194,8 @@ def privacy_request(request: HttpRequest, municipality: str) -> HttpResponse:
                     client=client,
                     ip=ip,
                 )
-            except services.RateLimited as e:
-                return _remember(_rate_limited(request, m, e.message), request, token, new)
             except ValidationError as e:
-                _apply_errors(form, e)
+                add_service_errors(form, e)
             else:
                 page = render(
                     request,
