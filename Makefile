@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: install run test lint bench system-deps messages clean
+.PHONY: install run test lint bench system-deps messages clean shared-data
 
 install: system-deps $(VENV)/.installed node_modules/.installed messages
 
@@ -43,10 +43,19 @@ lint: $(VENV)/.installed
 
 # The suite runs twice: on SQLite (with the browser tests) and on a throw-away PostgreSQL cluster
 # that the tests start themselves (tests/pg.py). DATABASE_URL is unset so the first run is SQLite.
-test: install lint
+# The tests check the engines against the published reference data in ../shared/data (never
+# copied into the repo). Without it 180 tests would fail one by one; say so once, up front.
+SHARED_DATA ?= $(or $(DIGILOTSE_SHARED_DATA),$(CURDIR)/../shared/data)
+shared-data:
+	@test -f "$(SHARED_DATA)/mknap/mknap_known_values.json" || { \
+	  echo "Referenzdaten fehlen unter $(SHARED_DATA)."; \
+	  echo "Den Klon neben shared/ anlegen oder DIGILOTSE_SHARED_DATA=/pfad/zu/shared/data setzen."; \
+	  exit 2; }
+
+test: shared-data install lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest
-	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest --postgres -m "not browser"
+	env -u DATABASE_URL DIGILOTSE_SHARED_DATA="$(SHARED_DATA)" DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest
+	env -u DATABASE_URL DIGILOTSE_SHARED_DATA="$(SHARED_DATA)" DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest --postgres -m "not browser"
 
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/run.py
