@@ -708,7 +708,10 @@ def _scenario_portfolio(
         )
     rows.sort(key=lambda r: (not r["selected"], -r["value"], r["key"]))
     titles = {r["key"]: r["title"] for r in rows}
-    usage = selection_portfolio.usage_by_year(problem, result)
+    # Net-cost scenarios count cost minus chosen funding, as on the scenario page.
+    usage = selection_portfolio.usage_by_year(
+        problem, result, net_cost=bool(assumptions.get("net_cost"))
+    )
     chosen_cost = {
         y: sum(r["costs"][i] for r in rows if r["selected"]) for i, y in enumerate(periods)
     }
