@@ -117,7 +117,13 @@ def goal_create(request: TenantRequest) -> HttpResponse:
 
 @tenant_view("strategy.view_strategy")
 def goal_detail(request: TenantRequest, pk: int) -> HttpResponse:
-    goal = tenant_get(request, Goal.objects.select_related("action_field"), pk=pk)
+    goal = tenant_get(
+        request,
+        Goal.objects.select_related("action_field").prefetch_related(
+            "digicheck_adoptions__baustein"
+        ),
+        pk=pk,
+    )
     contributions = (
         GoalContribution.objects.filter(goal=goal, project__municipality=request.municipality)
         .select_related("project")
